@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Idle backoff for poll-mode threads (engines, the fault handler): spin with
+ * PAUSE while work flows, then yield the CPU, then block on an eventfd, so a
+ * poller can share a core with other work.
+ *
+ * Protocol (no lost wake-ups): the poller announces it is going to sleep,
+ * re-checks for work, then blocks. A producer publishes its work, then calls
+ * sva_idle_kick(), which costs one atomic load unless the poller sleeps.
+ */
+#ifndef SVA_IDLE_H
+#define SVA_IDLE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sva_atomic.h"
+
+/** Backoff state of one poller. */
+struct sva_idle {
+	_Atomic int sleeping;  /**< 1 while the poller may block */
+	int efd;               /**< eventfd the poller blocks on */
+	uint32_t spins;        /**< idle rounds spent spinning before yielding */
+	uint32_t yields;       /**< idle rounds spent yielding before blocking */
+	uint32_t sleep_ms;     /**< longest single block */
+	uint32_t idle_rounds;  /**< consecutive rounds without work */
+	sva_counter_t sleeps;  /**< times the poller blocked */
+	sva_counter_t kicks;   /**< wake-ups sent by producers */
+};
+
+/**
+ * Initialise. @p spins, @p yields: rounds in each phase (0 = defaults);
+ * @p sleep_ms: longest block (0 = default).
+ * @return 0 or -errno (eventfd).
+ */
+int sva_idle_init(struct sva_idle *idle, uint32_t spins, uint32_t yields, uint32_t sleep_ms);
+
+/** Release the eventfd. */
+void sva_idle_fini(struct sva_idle *idle);
+
+/** The poller found work: restart the backoff. */
+static inline void sva_idle_busy(struct sva_idle *idle)
+{
+	idle->idle_rounds = 0;
+}
+
+/**
+ * The poller found no work: spin, yield or block, depending on how long it
+ * has been idle. @p has_work is called after announcing sleep and before
+ * blocking; @p fds (may be NULL) are more descriptors to wake on (readable).
+ */
+void sva_idle_wait(struct sva_idle *idle, bool (*has_work)(void *arg), void *arg,
+		   const int *fds, unsigned int nfds);
+
+/** Wake the poller if it is (about to be) blocked. Producers call this after publishing. */
+void sva_idle_kick_slow(struct sva_idle *idle);
+
+static inline void sva_idle_kick(struct sva_idle *idle)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&idle->sleeping, memory_order_relaxed))
+		sva_idle_kick_slow(idle);
+}
+
+#endif

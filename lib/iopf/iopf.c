@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The poll-mode IO page-fault handler: read → group → resolve → respond. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sva_as.h"
+#include "sva_atomic.h"
+#include "sva_cpu.h"
+#include "sva_defaults.h"
+#include "sva_idle.h"
+#include "sva_iopf.h"
+#include "sva_log.h"
+#include "sva_time.h"
+
+#define IOPF_MAX_SOURCES 16
+#define IOPF_MAX_OPEN_GROUPS 64 /* per source; groups arrive whole, so few are open */
+#define IOPF_COALESCE_SLOTS 16
+
+/* A group whose last record has not been read yet. Pages are resolved as
+ * their records arrive; the answer goes out with the last one. */
+struct open_group {
+	uint64_t key;
+	uint64_t t_raised;
+	struct sva_as *as;
+	struct sva_iopf_fault last_seen; /* to answer it if it never completes */
+	bool ok;
+};
+
+struct iopf_source {
+	const struct sva_iopf_source_ops *ops;
+	void *ctx;
+	struct open_group open[IOPF_MAX_OPEN_GROUPS];
+	unsigned int nopen;
+};
+
+/* Ranges resolved earlier in this poll round: a second request for a page in
+ * one of them is answered without another madvise. */
+struct resolved_range {
+	const struct sva_as *as;
+	uint64_t start, end;
+	uint32_t perm;
+};
+
+struct sva_iopf {
+	char name[32];
+	uint32_t batch;
+	uint32_t fault_ahead;
+	pthread_mutex_t poll_lock;
+	struct iopf_source src[IOPF_MAX_SOURCES];
+	unsigned int nsrc;
+	unsigned int next_src; /* round-robin start */
+	struct sva_idle idle;
+	pthread_t thread;
+	_Atomic bool running;
+	_Atomic bool stop_req;
+	struct sva_iopf_fault *buf;
+	struct resolved_range cache[IOPF_COALESCE_SLOTS];
+	unsigned int ncache;
+	double ns_per_tick;
+	sva_counter_t requests, groups, pages_resolved, invalid, fault_ahead_pages, coalesced,
+		respond_errors, polls, busy_polls;
+	struct sva_hist lat;
+};
+
+struct sva_iopf *sva_iopf_create(const struct sva_iopf_conf *conf)
+{
+	struct sva_iopf *pf = aligned_alloc(SVA_CACHE_LINE, SVA_ALIGN_UP(sizeof(*pf), SVA_CACHE_LINE));
+	if (!pf) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memset(pf, 0, sizeof(*pf));
+	snprintf(pf->name, sizeof(pf->name), "%s", conf && conf->name ? conf->name : "iopf");
+	pf->batch = conf && conf->batch ? conf->batch : SVA_DEFAULT_IOPF_BATCH;
+	if (pf->batch > 4096) {
+		SVA_LOG(IOPF, ERR, "%s: batch %u is larger than 4096", pf->name, pf->batch);
+		free(pf);
+		errno = EINVAL;
+		return NULL;
+	}
+	pf->fault_ahead = conf && conf->fault_ahead >= 0 ? (uint32_t)conf->fault_ahead
+							   : SVA_DEFAULT_FAULT_AHEAD;
+	if (pf->fault_ahead > 511) {
+		SVA_LOG(IOPF, ERR, "%s: fault_ahead %u is larger than 511 pages", pf->name,
+			pf->fault_ahead);
+		free(pf);
+		errno = EINVAL;
+		return NULL;
+	}
+	pf->buf = calloc(pf->batch, sizeof(*pf->buf));
+	int rc = pf->buf ? sva_idle_init(&pf->idle, conf ? conf->idle_spins : 0,
+					 conf ? conf->idle_yields : 0,
+					 conf ? conf->idle_sleep_ms : 0)
+			 : -ENOMEM;
+	if (rc < 0) {
+		free(pf->buf);
+		free(pf);
+		errno = -rc;
+		return NULL;
+	}
+	pthread_mutex_init(&pf->poll_lock, NULL);
+	pf->ns_per_tick = 1e9 / (double)sva_tsc_hz();
+	sva_hist_reset(&pf->lat);
+	return pf;
+}
+
+static void answer(struct sva_iopf *pf, struct iopf_source *s, const struct sva_iopf_fault *last,
+		   uint64_t t_raised, enum sva_iopf_code code)
+{
+	if (s->ops->respond(s->ctx, last, code) < 0)
+		sva_counter_add(&pf->respond_errors, 1);
+	sva_counter_add(&pf->groups, 1);
+	if (code != SVA_IOPF_SUCCESS)
+		sva_counter_add(&pf->invalid, 1);
+	if (t_raised) {
+		uint64_t now = sva_tsc();
+		uint64_t ns = now > t_raised ? (uint64_t)((double)(now - t_raised) * pf->ns_per_tick) : 0;
+		sva_hist_add(&pf->lat, ns);
+	}
+}
+
+static void close_group(struct iopf_source *s, unsigned int i)
+{
+	if (s->open[i].as)
+		sva_as_put(s->open[i].as);
+	s->open[i] = s->open[--s->nopen];
+}
+
+static bool coalesced(struct sva_iopf *pf, const struct sva_as *as, uint64_t page, uint32_t perm)
+{
+	for (unsigned int i = 0; i < pf->ncache; i++) {
+		const struct resolved_range *r = &pf->cache[i];
+		if (r->as == as && page >= r->start && page < r->end && (perm & ~r->perm) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void remember(struct sva_iopf *pf, const struct sva_as *as, uint64_t start, uint64_t end,
+		     uint32_t perm)
+{
+	unsigned int i = pf->ncache < IOPF_COALESCE_SLOTS ? pf->ncache++ : (unsigned int)(start >> 12) % IOPF_COALESCE_SLOTS;
+	pf->cache[i] = (struct resolved_range){.as = as, .start = start, .end = end, .perm = perm};
+}
+
+/* Resolve the page(s) of one record; false if any is not resolvable.
+ * pages_resolved counts pages the record needed; fault_ahead_pages the ones
+ * made present beyond them. */
+static bool resolve_record(struct sva_iopf *pf, struct sva_as *as, const struct sva_iopf_fault *f)
+{
+	uint32_t perm = f->perm & (SVA_PERM_READ | SVA_PERM_WRITE);
+	if (!perm)
+		perm = SVA_PERM_READ;
+	uint64_t page = SVA_ALIGN_DOWN(f->addr, (uint64_t)SVA_PAGE_SIZE);
+	uint64_t end = f->length > 1 ? SVA_ALIGN_UP(f->addr + f->length, (uint64_t)SVA_PAGE_SIZE)
+				     : page + SVA_PAGE_SIZE;
+	if (end <= page)
+		return false;
+	bool process = sva_as_type(as) == SVA_AS_PROCESS;
+	while (page < end) {
+		if (coalesced(pf, as, page, perm)) {
+			sva_counter_add(&pf->coalesced, 1);
+			page += SVA_PAGE_SIZE;
+			continue;
+		}
+		uint64_t needed = (end - page) >> SVA_PAGE_SHIFT; /* incl. this page */
+		unsigned int ahead = process ? (unsigned int)SVA_MAX((uint64_t)pf->fault_ahead,
+								     needed - 1) : 0;
+		unsigned int done = 0;
+		if (sva_iopf_resolve(as, page, perm, ahead, &done) != SVA_IOPF_SUCCESS)
+			return false;
+		uint64_t made = (uint64_t)done + 1;
+		uint64_t used = SVA_MIN(made, needed);
+		sva_counter_add(&pf->pages_resolved, used);
+		sva_counter_add(&pf->fault_ahead_pages, made - used);
+		remember(pf, as, page, page + made * SVA_PAGE_SIZE, perm);
+		page += used * SVA_PAGE_SIZE;
+	}
+	return true;
+}
+
+static void handle_record(struct sva_iopf *pf, struct iopf_source *s, const struct sva_iopf_fault *f)
+{
+	uint64_t key = (uint64_t)f->pasid << 32 | f->grpid |
+		       (f->flags & SVA_IOPF_F_PASID_VALID ? 1ull << 63 : 0);
+	unsigned int i;
+	for (i = 0; i < s->nopen; i++)
+		if (s->open[i].key == key)
+			break;
+	if (i == s->nopen) {
+		if (s->nopen == IOPF_MAX_OPEN_GROUPS) {
+			/* Nowhere to remember it: answer now so nothing waits forever. */
+			SVA_LOG(IOPF, WARNING, "%s: %s: more than %d open groups; answering group %u "
+				"INVALID", pf->name, s->ops->name, IOPF_MAX_OPEN_GROUPS, f->grpid);
+			answer(pf, s, f, f->t_raised, SVA_IOPF_INVALID);
+			return;
+		}
+		struct open_group *g = &s->open[s->nopen++];
+		g->key = key;
+		g->t_raised = f->t_raised;
+		g->as = s->ops->lookup_as(s->ctx, f);
+		g->ok = g->as != NULL;
+		if (!g->as)
+			SVA_LOG(IOPF, DEBUG, "%s: %s: no address space for PASID %u", pf->name,
+				s->ops->name, f->pasid);
+	}
+	struct open_group *g = &s->open[i];
+	g->last_seen = *f;
+	if (g->ok && !resolve_record(pf, g->as, f)) {
+		g->ok = false;
+		SVA_LOG(IOPF, DEBUG, "%s: PASID %u: %s fault at 0x%llx is not resolvable", pf->name,
+			f->pasid, f->perm & SVA_PERM_WRITE ? "write" : "read",
+			(unsigned long long)f->addr);
+	}
+	if (f->flags & SVA_IOPF_F_LAST) {
+		answer(pf, s, f, g->t_raised, g->ok ? SVA_IOPF_SUCCESS : SVA_IOPF_INVALID);
+		close_group(s, i);
+	}
+}
+
+static int poll_locked(struct sva_iopf *pf, unsigned int budget)
+{
+	unsigned int total = 0;
+	pf->ncache = 0;
+	sva_counter_add(&pf->polls, 1);
+	for (unsigned int k = 0; k < pf->nsrc && total < budget; k++) {
+		struct iopf_source *s = &pf->src[(pf->next_src + k) % pf->nsrc];
+		unsigned int want = SVA_MIN(pf->batch, budget - total);
+		int n = s->ops->read(s->ctx, pf->buf, want);
+		if (n <= 0)
+			continue;
+		sva_counter_add(&pf->requests, (uint64_t)n);
+		for (int j = 0; j < n; j++)
+			handle_record(pf, s, &pf->buf[j]);
+		total += (unsigned int)n;
+	}
+	if (pf->nsrc)
+		pf->next_src = (pf->next_src + 1) % pf->nsrc;
+	if (total)
+		sva_counter_add(&pf->busy_polls, 1);
+	return (int)total;
+}
+
+int sva_iopf_poll(struct sva_iopf *pf, unsigned int budget)
+{
+	if (!pf || budget == 0)
+		return -EINVAL;
+	if (pthread_mutex_trylock(&pf->poll_lock) != 0)
+		return -EBUSY;
+	int n = poll_locked(pf, budget);
+	pthread_mutex_unlock(&pf->poll_lock);
+	return n;
+}
+
+static bool any_pending(void *arg)
+{
+	struct sva_iopf *pf = arg;
+	for (unsigned int i = 0; i < pf->nsrc; i++)
+		if (pf->src[i].ops->pending && pf->src[i].ops->pending(pf->src[i].ctx))
+			return true;
+	return false;
+}
+
+static bool any_pending_locked(void *arg)
+{
+	struct sva_iopf *pf = arg;
+	pthread_mutex_lock(&pf->poll_lock);
+	bool p = any_pending(pf) || atomic_load(&pf->stop_req);
+	pthread_mutex_unlock(&pf->poll_lock);
+	return p;
+}
+
+/* Read and answer until every source is empty. A source that reports records
+ * it has not published yet gets up to a second; a requester that keeps
+ * raising faults cannot hold teardown forever. Caller holds poll_lock. */
+static int drain_locked(struct sva_iopf *pf)
+{
+	int total = 0, n;
+	uint64_t deadline = sva_now_ns() + 1000000000ull;
+	do {
+		n = poll_locked(pf, 4096);
+		total += n;
+	} while ((n > 0 || any_pending(pf)) && sva_now_ns() < deadline);
+	return total;
+}
+
+int sva_iopf_drain(struct sva_iopf *pf)
+{
+	if (!pf)
+		return -EINVAL;
+	pthread_mutex_lock(&pf->poll_lock);
+	int n = drain_locked(pf);
+	pthread_mutex_unlock(&pf->poll_lock);
+	return n;
+}
+
+static void *iopf_thread(void *arg)
+{
+	struct sva_iopf *pf = arg;
+	int fds[IOPF_MAX_SOURCES];
+	while (!atomic_load_explicit(&pf->stop_req, memory_order_acquire)) {
+		pthread_mutex_lock(&pf->poll_lock);
+		int n = poll_locked(pf, pf->batch * SVA_MAX(pf->nsrc, 1u));
+		unsigned int nfds = 0;
+		if (n <= 0)
+			for (unsigned int i = 0; i < pf->nsrc; i++)
+				if (pf->src[i].ops->wait_fd) {
+					int fd = pf->src[i].ops->wait_fd(pf->src[i].ctx);
+					if (fd >= 0)
+						fds[nfds++] = fd;
+				}
+		pthread_mutex_unlock(&pf->poll_lock);
+		if (n > 0) {
+			sva_idle_busy(&pf->idle);
+			continue;
+		}
+		/* The re-check after announcing sleep closes the lost-wake-up window;
+		 * sources kick pf->idle after queuing. */
+		sva_idle_wait(&pf->idle, any_pending_locked, pf, fds, nfds);
+	}
+	pthread_mutex_lock(&pf->poll_lock);
+	drain_locked(pf);
+	pthread_mutex_unlock(&pf->poll_lock);
+	return NULL;
+}
+
+int sva_iopf_start(struct sva_iopf *pf, int cpu)
+{
+	if (!pf)
+		return -EINVAL;
+	if (atomic_load(&pf->running))
+		return -EALREADY;
+	if (cpu >= sva_cpu_count() && cpu >= 0) {
+		SVA_LOG(IOPF, ERR, "%s: CPU %d does not exist or is not allowed", pf->name, cpu);
+		return -EINVAL;
+	}
+	atomic_store(&pf->stop_req, false);
+	int rc = pthread_create(&pf->thread, NULL, iopf_thread, pf);
+	if (rc != 0) {
+		SVA_LOG(IOPF, ERR, "%s: cannot create the handler thread: %s", pf->name, strerror(rc));
+		return -rc;
+	}
+	sva_thread_set_name(pf->thread, pf->name);
+	if (cpu >= 0) {
+		rc = sva_thread_pin(pf->thread, cpu);
+		if (rc < 0)
+			SVA_LOG(IOPF, WARNING, "%s: cannot pin the handler to CPU %d: %s", pf->name,
+				cpu, strerror(-rc));
+	}
+	atomic_store(&pf->running, true);
+	SVA_LOG(IOPF, INFO, "%s: handler thread started%s%d", pf->name, cpu >= 0 ? " on CPU " : "",
+		cpu >= 0 ? cpu : 0);
+	return 0;
+}
+
+int sva_iopf_stop(struct sva_iopf *pf)
+{
+	if (!pf)
+		return -EINVAL;
+	if (!atomic_load(&pf->running))
+		return -EALREADY;
+	atomic_store_explicit(&pf->stop_req, true, memory_order_release);
+	sva_idle_kick_slow(&pf->idle);
+	pthread_join(pf->thread, NULL);
+	atomic_store(&pf->running, false);
+	return 0;
+}
+
+bool sva_iopf_running(const struct sva_iopf *pf)
+{
+	return pf && atomic_load(&((struct sva_iopf *)pf)->running);
+}
+
+int sva_iopf_add_source(struct sva_iopf *pf, const struct sva_iopf_source_ops *ops, void *ctx)
+{
+	if (!pf || !ops || !ops->read || !ops->respond || !ops->lookup_as ||
+	    (!ops->pending && !ops->wait_fd))
+		return -EINVAL;
+	pthread_mutex_lock(&pf->poll_lock);
+	for (unsigned int i = 0; i < pf->nsrc; i++) {
+		if (pf->src[i].ctx == ctx) {
+			pthread_mutex_unlock(&pf->poll_lock);
+			return -EEXIST;
+		}
+	}
+	if (pf->nsrc == IOPF_MAX_SOURCES) {
+		pthread_mutex_unlock(&pf->poll_lock);
+		SVA_LOG(IOPF, ERR, "%s: more than %d fault sources", pf->name, IOPF_MAX_SOURCES);
+		return -ENOSPC;
+	}
+	struct iopf_source *s = &pf->src[pf->nsrc++];
+	memset(s, 0, sizeof(*s));
+	s->ops = ops;
+	s->ctx = ctx;
+	if (ops->set_waker)
+		ops->set_waker(ctx, &pf->idle);
+	pthread_mutex_unlock(&pf->poll_lock);
+	/* A sleeping thread must learn about the new source's descriptor. */
+	sva_idle_kick_slow(&pf->idle);
+	return 0;
+}
+
+/* Answer everything of source @i and forget it. Caller holds poll_lock. */
+static void retire_source(struct sva_iopf *pf, unsigned int i)
+{
+	struct iopf_source *s = &pf->src[i];
+	int n;
+	pf->ncache = 0;
+	while ((n = s->ops->read(s->ctx, pf->buf, pf->batch)) > 0) {
+		sva_counter_add(&pf->requests, (uint64_t)n);
+		for (int j = 0; j < n; j++)
+			handle_record(pf, s, &pf->buf[j]);
+	}
+	while (s->nopen) {
+		/* Incomplete groups: their source is going away, answer them. */
+		answer(pf, s, &s->open[0].last_seen, s->open[0].t_raised, SVA_IOPF_INVALID);
+		close_group(s, 0);
+	}
+	if (s->ops->set_waker)
+		s->ops->set_waker(s->ctx, NULL);
+	pf->src[i] = pf->src[--pf->nsrc];
+	pf->next_src = 0;
+}
+
+int sva_iopf_remove_source(struct sva_iopf *pf, void *ctx)
+{
+	if (!pf)
+		return -EINVAL;
+	pthread_mutex_lock(&pf->poll_lock);
+	for (unsigned int i = 0; i < pf->nsrc; i++) {
+		if (pf->src[i].ctx == ctx) {
+			retire_source(pf, i);
+			pthread_mutex_unlock(&pf->poll_lock);
+			sva_idle_kick_slow(&pf->idle);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&pf->poll_lock);
+	return -ENOENT;
+}
+
+void sva_iopf_destroy(struct sva_iopf *pf)
+{
+	if (!pf)
+		return;
+	if (sva_iopf_running(pf))
+		sva_iopf_stop(pf);
+	pthread_mutex_lock(&pf->poll_lock);
+	drain_locked(pf);
+	while (pf->nsrc)
+		retire_source(pf, pf->nsrc - 1);
+	pthread_mutex_unlock(&pf->poll_lock);
+	pthread_mutex_destroy(&pf->poll_lock);
+	sva_idle_fini(&pf->idle);
+	free(pf->buf);
+	free(pf);
+}
+
+int sva_iopf_stats_get(const struct sva_iopf *pf, struct sva_iopf_stats *st)
+{
+	if (!pf || !st)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	st->requests = sva_counter_read(&pf->requests);
+	st->groups = sva_counter_read(&pf->groups);
+	st->pages_resolved = sva_counter_read(&pf->pages_resolved);
+	st->invalid = sva_counter_read(&pf->invalid);
+	st->fault_ahead_pages = sva_counter_read(&pf->fault_ahead_pages);
+	st->coalesced = sva_counter_read(&pf->coalesced);
+	st->respond_errors = sva_counter_read(&pf->respond_errors);
+	st->polls = sva_counter_read(&pf->polls);
+	st->busy_polls = sva_counter_read(&pf->busy_polls);
+	st->sleeps = sva_counter_read(&pf->idle.sleeps);
+	st->lat_count = sva_hist_count(&pf->lat);
+	st->lat_p50_ns = sva_hist_percentile(&pf->lat, 50);
+	st->lat_p99_ns = sva_hist_percentile(&pf->lat, 99);
+	st->lat_max_ns = sva_hist_max(&pf->lat);
+	return 0;
+}
+
+int sva_iopf_stats_reset(struct sva_iopf *pf)
+{
+	if (!pf)
+		return -EINVAL;
+	if (sva_iopf_running(pf))
+		return -EBUSY;
+	pthread_mutex_lock(&pf->poll_lock);
+	sva_counter_t *c[] = {&pf->requests, &pf->groups, &pf->pages_resolved, &pf->invalid,
+			      &pf->fault_ahead_pages, &pf->coalesced, &pf->respond_errors,
+			      &pf->polls, &pf->busy_polls, &pf->idle.sleeps};
+	for (size_t i = 0; i < SVA_ARRAY_SIZE(c); i++)
+		sva_counter_set(c[i], 0);
+	sva_hist_reset(&pf->lat);
+	pthread_mutex_unlock(&pf->poll_lock);
+	return 0;
+}
+
+const struct sva_hist *sva_iopf_latency_hist(const struct sva_iopf *pf)
+{
+	return &pf->lat;
+}
+
+unsigned int sva_iopf_fault_ahead(const struct sva_iopf *pf)
+{
+	return pf->fault_ahead;
+}

@@ -54,9 +54,15 @@ static int parse_type(const char *s, size_t n)
 	return -1;
 }
 
-/* Parse into @p out without applying; -EINVAL on any bad item. */
+/* Parse into @p out without applying; -EINVAL on any bad item.
+ * Items naming a type win over '*' items whatever their order, so that
+ * "iopf:debug,*:warning" means what it says (iopf at debug, the rest at
+ * warning); among items of the same kind the last one wins. */
 static int parse_spec(const char *spec, int out[SVA_LOG_TYPE_MAX])
 {
+	int named[SVA_LOG_TYPE_MAX];
+	for (int t = 0; t < SVA_LOG_TYPE_MAX; t++)
+		named[t] = -1;
 	const char *p = spec;
 	while (*p) {
 		const char *end = strchr(p, ',');
@@ -71,13 +77,18 @@ static int parse_spec(const char *spec, int out[SVA_LOG_TYPE_MAX])
 		}
 		if (type < 0 || level < 0)
 			return -EINVAL;
-		for (int t = 0; t < SVA_LOG_TYPE_MAX; t++)
-			if (type == SVA_LOG_TYPE_MAX || type == t)
+		if (type == SVA_LOG_TYPE_MAX)
+			for (int t = 0; t < SVA_LOG_TYPE_MAX; t++)
 				out[t] = level;
+		else
+			named[type] = level;
 		p += len;
 		if (*p == ',')
 			p++;
 	}
+	for (int t = 0; t < SVA_LOG_TYPE_MAX; t++)
+		if (named[t] >= 0)
+			out[t] = named[t];
 	return 0;
 }
 

@@ -49,7 +49,10 @@ int sva_log_set_level(enum sva_log_type type, enum sva_log_level level);
 enum sva_log_level sva_log_get_level(enum sva_log_type type);
 
 /**
- * Apply a level specification such as "iopf:debug,*:warning".
+ * Apply a level specification such as "iopf:debug,*:warning": items are
+ * "type:level", "*:level" or a bare "level" (= "*:level"). Levels are names
+ * (error, warning/warn, notice, info, debug) or numbers 1-5. An item naming a
+ * type wins over '*' items whatever the order; otherwise the last item wins.
  * @return 0, or -EINVAL (nothing is changed) for an unknown name or level.
  */
 int sva_log_parse_spec(const char *spec);

@@ -51,8 +51,15 @@ static int add_pairs(struct sva_kvargs *out, const char *s, char *err, size_t er
 		trim(&val, &vlen);
 		if (klen == 0)
 			return fail(err, errlen, "empty key in '%.*s'", (int)len, item);
-		if (klen >= SVA_KVARGS_KEY_MAX || vlen >= SVA_KVARGS_VALUE_MAX)
-			return fail(err, errlen, "'%.*s' is too long", (int)len, item);
+		/* Name the culprit without echoing it whole: a long value would push
+		 * the reason out of the caller's buffer. */
+		if (klen >= SVA_KVARGS_KEY_MAX)
+			return fail(err, errlen, "key '%.*s...' is too long (%zu characters, at most %d)",
+				    16, key, klen, SVA_KVARGS_KEY_MAX - 1);
+		if (vlen >= SVA_KVARGS_VALUE_MAX)
+			return fail(err, errlen,
+				    "value of '%.*s' is too long (%zu characters, at most %d)",
+				    (int)klen, key, vlen, SVA_KVARGS_VALUE_MAX - 1);
 		if (out->n >= SVA_KVARGS_MAX)
 			return fail(err, errlen, "more than %d key=value pairs", SVA_KVARGS_MAX);
 		for (unsigned int i = 0; i < out->n; i++)
@@ -81,7 +88,8 @@ int sva_kvargs_parse(struct sva_kvargs *out, const char *name, const char *args,
 		return fail(err, errlen, "'%.*s': expected a name before the key=value pairs",
 			    (int)nlen, n);
 	if (nlen >= SVA_KVARGS_NAME_MAX)
-		return fail(err, errlen, "name '%.*s' is too long", (int)nlen, n);
+		return fail(err, errlen, "name '%.*s...' is too long (%zu characters, at most %d)",
+			    16, n, nlen, SVA_KVARGS_NAME_MAX - 1);
 	memcpy(out->name, n, nlen);
 	out->name[nlen] = '\0';
 	int rc = comma ? add_pairs(out, comma + 1, err, errlen) : 0;

@@ -23,7 +23,7 @@ perf="$builddir/apps/svadk-perf"
 iopf_bench="$builddir/tests/bench/svadk-iopf-bench"
 
 if [ -x "$perf" ]; then
-	echo "main: running $perf $*"
+	echo "main: running $perf${*:+ $*}"
 	exec "$perf" "$@"
 elif [ -x "$iopf_bench" ]; then
 	echo "main: svadk-perf is not built yet; running the IO page-fault benchmark $iopf_bench instead"

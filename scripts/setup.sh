@@ -74,9 +74,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		SUDO=(sudo)
 	else
-		echo "setup: missing packages and not root, and sudo is not installed:" >&2
-		echo "setup:   ${core_missing[*]} ${opt_missing[*]}" >&2
-		[ ${#core_missing[@]} -eq 0 ] && exit 0
+		# shellcheck disable=SC2116,SC2086,SC2048
+		all_missing="$(echo ${core_missing[*]} ${opt_missing[*]})"
+		echo "setup: not root and no sudo; cannot install: $all_missing" >&2
+		if [ ${#core_missing[@]} -eq 0 ]; then
+			echo "setup: only optional packages are missing; continuing without them" >&2
+			exit 0
+		fi
 		exit 1
 	fi
 fi

@@ -40,6 +40,7 @@ struct atc_entry {
 struct sim_atc {
 	struct sim_iommu *mmu;
 	unsigned int mask;
+	unsigned int shift; /* 64 - log2(entries): index = top bits of the hash */
 	uint64_t seen; /* invalidation log position applied */
 	struct atc_entry *e;
 	sva_counter_t hits;
@@ -60,6 +61,7 @@ struct sim_atc *sim_atc_create(struct sim_iommu *mmu, unsigned int entries)
 	}
 	atc->mmu = mmu;
 	atc->mask = entries - 1;
+	atc->shift = 64u - (unsigned int)__builtin_ctz(entries);
 	atc->seen = atomic_load_explicit(&mmu->inv_seq, memory_order_acquire);
 	return atc;
 }
@@ -213,8 +215,13 @@ int iommu_walk(struct sim_iommu *mmu, uint32_t pasid, uint64_t page_va, uint64_t
 
 static inline struct atc_entry *lookup(struct sim_atc *atc, uint32_t pasid, uint64_t chunk)
 {
-	uint64_t h = (chunk >> CHUNK_SHIFT) * 0x9E3779B97F4A7C15ull ^ pasid;
-	struct atc_entry *e = &atc->e[(h >> 32) & atc->mask];
+	/* Fibonacci hashing of (chunk, PASID), index from the top bits, which
+	 * depend on every bit of the key. (The PASID used to be XORed into the
+	 * low bits of the product, which the index never used: every PASID
+	 * translating the same 2 MiB chunk shared one entry and evicted the
+	 * others on each access.) */
+	uint64_t h = ((chunk >> CHUNK_SHIFT) << 20 ^ pasid) * 0x9E3779B97F4A7C15ull;
+	struct atc_entry *e = &atc->e[atc->mask ? h >> atc->shift : 0];
 	if (e->tag != (chunk | 1) || e->pasid != pasid) {
 		e->tag = chunk | 1;
 		e->pasid = pasid;

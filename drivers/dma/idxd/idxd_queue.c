@@ -1,0 +1,939 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* DSA/IAA queue data path: descriptor ring, batching, in-order completion,
+ * partial-completion faults.
+ *
+ * Indexes are free-running 16-bit counters (the ring index returned to the
+ * application): head ≤ fin ≤ pending ≤ next, where
+ *   [head, fin)     have a final status, waiting to be reaped,
+ *   [fin, pending)  are with the device (or waiting for a fault answer),
+ *   [pending, next) are enqueued but not yet submitted.
+ * Each submit produces batch records (one batch descriptor, or one direct
+ * descriptor); the batch ring walks [fin, pending) in order.
+ *
+ * Descriptors inside a batch do not request a completion record unless they
+ * produce a result: the device writes one only when they fail, and a batch
+ * that succeeded as a whole costs the application one status read. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idxd_hw.h"
+#include "idxd_queue.h"
+#include "sva_as.h"
+#include "sva_cpu.h"
+#include "sva_defaults.h"
+#include "sva_iopf_swq.h"
+#include "sva_log.h"
+#include "sva_time.h"
+
+enum slot_state {
+	ST_NORMAL = 0,       /* with the device as first submitted */
+	ST_FAULT_RAISE,      /* partial completion; raising the fault failed, retry */
+	ST_FAULT_WAIT,       /* partial completion; waiting for the handler */
+	ST_RESUBMIT,         /* fault resolved; resubmitting the remainder failed, retry */
+	ST_RESUBMITTED,      /* remainder with the device */
+};
+
+struct idxd_slot {
+	struct sva_result *res;
+	uint64_t ticket;     /* fault ticket (ST_FAULT_WAIT) */
+	uint64_t fault_addr; /* (ST_FAULT_RAISE) */
+	uint64_t t_wait;     /* ns, when the fault wait began */
+	uint32_t len;        /* bytes of the operation as enqueued */
+	uint32_t done;       /* bytes completed before the current submission */
+	uint8_t op;          /* enum sva_op */
+	uint8_t state;       /* enum slot_state */
+	uint8_t status;      /* enum sva_status once final */
+	uint8_t fault_perm;
+};
+
+enum batch_mode { B_NEW = 0, B_OK, B_WALK };
+
+struct idxd_batch {
+	uint16_t start;
+	uint16_t count;
+	uint16_t done;       /* operations of this batch already final */
+	uint8_t mode;        /* enum batch_mode */
+	uint8_t bstatus;     /* batch completion status when walking */
+	uint32_t processed;  /* descriptors the device processed (batch failure) */
+};
+
+struct idxd_queue {
+	/* --- fast path, application thread only --- */
+	uint16_t mask;
+	uint16_t next;
+	uint16_t pending;
+	uint16_t fin;
+	uint16_t head;
+	uint16_t bhead;
+	uint16_t btail;
+	uint16_t max_batch;
+	bool iaa;
+	bool have_err;       /* an error status among [head, fin) */
+	bool stalled;        /* the portal refused a submission: retry */
+	uint16_t err_idx;    /* first such error */
+	uint32_t base_flags;
+	uint32_t cstride;
+	uint32_t pasid;
+	uint8_t *desc;
+	uint8_t *comp;
+	uint8_t *bdesc;
+	uint8_t *bcomp;
+	struct idxd_batch *batch;
+	struct idxd_slot *slot;
+	const struct idxd_portal_ops *pops;
+	void *portal;
+	struct sva_iopf_swq *pc_swq;
+	struct sva_iopf *const *iopf;
+	uint64_t fault_timeout_ns;
+	/* --- statistics (written by the application thread) --- */
+	uint64_t st_submitted, st_completed, st_errors, st_faults, st_resubmits, st_bytes,
+		st_doorbells;
+	/* --- control --- */
+	char name[48];
+	uint32_t nb;
+	size_t mem_size;
+	void *mem;
+	struct sva_as *map_as;
+	bool warned_no_handler;
+};
+
+static inline uint8_t *desc_at(struct idxd_queue *q, uint16_t idx)
+{
+	return q->desc + ((size_t)(idx & q->mask) << 6);
+}
+
+static inline uint8_t *comp_at(struct idxd_queue *q, uint16_t idx)
+{
+	return q->comp + (size_t)(idx & q->mask) * q->cstride;
+}
+
+static inline struct idxd_slot *slot_at(struct idxd_queue *q, uint16_t idx)
+{
+	return &q->slot[idx & q->mask];
+}
+
+/* --- status mapping ----------------------------------------------------------- */
+
+enum sva_status idxd_status_to_sva(uint8_t status, bool iaa)
+{
+	uint8_t st = status & DSA_COMP_STATUS_MASK;
+	if (iaa) {
+		switch (st) {
+		case IAX_COMP_SUCCESS: return SVA_STATUS_SUCCESS;
+		case IAX_COMP_PAGE_FAULT_IR: return SVA_STATUS_PAGE_FAULT;
+		case IAX_COMP_ANALYTICS_ERROR: return SVA_STATUS_DATA_ERROR;
+		case IAX_COMP_OUTBUF_OVERFLOW: return SVA_STATUS_OUTBUF_OVERFLOW;
+		case IAX_COMP_BAD_OPCODE: return SVA_STATUS_INVALID_OPCODE;
+		case IAX_COMP_INVALID_FLAGS:
+		case IAX_COMP_NOZERO_RESERVE:
+		case IAX_COMP_INVALID_COMP_FLAG: return SVA_STATUS_INVALID_FLAGS;
+		case IAX_COMP_INVALID_SIZE:
+		case IAX_COMP_INVALID_INPUT_SIZE: return SVA_STATUS_INVALID_LENGTH;
+		case IAX_COMP_OVERLAP_BUFFERS:
+		case IAX_COMP_CRA_ALIGN:
+		case IAX_COMP_ADDR_ALIGN: return SVA_STATUS_INVALID_ADDR;
+		case IAX_COMP_CRA_XLAT:
+		case IAX_COMP_TRANSLATION_FAIL: return SVA_STATUS_TRANSLATION_FAULT;
+		case IAX_COMP_PRS_TIMEOUT: return SVA_STATUS_FAULT_TIMEOUT;
+		case IAX_COMP_HW_ERR1:
+		case IAX_COMP_HW_ERR_DRB:
+		case IAX_COMP_WATCHDOG: return SVA_STATUS_DEVICE_ERROR;
+		case DSA_COMP_PAGE_FAULT_NOBOF: return SVA_STATUS_PAGE_FAULT;
+		default: return SVA_STATUS_UNKNOWN;
+		}
+	}
+	switch (st) {
+	case DSA_COMP_SUCCESS:
+	case DSA_COMP_SUCCESS_PRED: return SVA_STATUS_SUCCESS;
+	case DSA_COMP_PAGE_FAULT_NOBOF:
+	case DSA_COMP_PAGE_FAULT_IR:
+	case DSA_COMP_BATCH_PAGE_FAULT:
+	case DSA_COMP_PFAULT_RDBA: return SVA_STATUS_PAGE_FAULT;
+	case DSA_COMP_BAD_OPCODE: return SVA_STATUS_INVALID_OPCODE;
+	case DSA_COMP_INVALID_FLAGS:
+	case DSA_COMP_NOZERO_RESERVE:
+	case DSA_COMP_PRIV_BAD:
+	case DSA_COMP_TRAFFIC_CLASS_CONF:
+	case DSA_COMP_INT_HANDLE_INVAL: return SVA_STATUS_INVALID_FLAGS;
+	case DSA_COMP_XFER_ERANGE:
+	case DSA_COMP_DESC_CNT_ERANGE:
+	case DSA_COMP_DR_ERANGE: return SVA_STATUS_INVALID_LENGTH;
+	case DSA_COMP_OVERLAP_BUFFERS:
+	case DSA_COMP_DCAST_ERR:
+	case DSA_COMP_DESCLIST_ALIGN:
+	case DSA_COMP_CRA_ALIGN:
+	case DSA_COMP_ADDR_ALIGN: return SVA_STATUS_INVALID_ADDR;
+	case DSA_COMP_CRA_XLAT:
+	case DSA_COMP_TRANSLATION_FAIL: return SVA_STATUS_TRANSLATION_FAULT;
+	case DSA_COMP_PRS_TIMEOUT_SIM: return SVA_STATUS_FAULT_TIMEOUT;
+	case DSA_COMP_HW_ERR1:
+	case DSA_COMP_HW_ERR_DRB: return SVA_STATUS_DEVICE_ERROR;
+	default: return SVA_STATUS_UNKNOWN;
+	}
+}
+
+/* --- enqueue ------------------------------------------------------------------ */
+
+/* Claim the next ring slot; NULL when the ring is full. */
+static inline struct idxd_slot *claim(struct idxd_queue *q, uint16_t *idx, uint8_t op,
+				      uint32_t len, struct sva_result *res)
+{
+	uint16_t i = q->next;
+	if (sva_unlikely((uint16_t)(i - q->head) >= q->nb))
+		return NULL;
+	struct idxd_slot *s = slot_at(q, i);
+	s->res = res;
+	s->len = len;
+	s->done = 0;
+	s->op = op;
+	s->state = ST_NORMAL;
+	/* The device writes a record only on failure (or when asked): clear it. */
+	idxd_cr_set_status(comp_at(q, i), 0);
+	*idx = i;
+	return s;
+}
+
+static int submit(void *drvq);
+
+static inline int finish_enqueue(struct idxd_queue *q, uint16_t idx, uint64_t flags)
+{
+	q->next = (uint16_t)(idx + 1);
+	if (flags & SVA_OP_FLAG_SUBMIT)
+		submit(q);
+	return idx;
+}
+
+static inline uint32_t op_flags(const struct idxd_queue *q, uint64_t flags, bool result)
+{
+	uint32_t f = q->base_flags;
+	if (flags & SVA_OP_FLAG_FENCE)
+		f |= IDXD_OP_FLAG_FENCE;
+	if (result)
+		f |= IDXD_OP_FLAG_RCR;
+	return f;
+}
+
+/* Write a DSA descriptor into the ring in one go (the device may read it from
+ * another core as soon as the doorbell rings). */
+static inline void put_dsa(struct idxd_queue *q, uint16_t idx, uint8_t opcode, uint32_t flags,
+			   uint64_t a, uint64_t b, uint32_t size, uint64_t op40, uint64_t op48)
+{
+	uint64_t d[8];
+	d[0] = (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
+	       (uint64_t)opcode << 56;
+	d[1] = (uint64_t)(uintptr_t)comp_at(q, idx);
+	d[2] = a;
+	d[3] = b;
+	d[4] = size;
+	d[5] = op40;
+	d[6] = op48;
+	d[7] = 0;
+	memcpy(desc_at(q, idx), d, sizeof(d));
+}
+
+static int q_copy(void *drvq, void *dst, const void *src, uint32_t len, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (sva_unlikely(q->iaa)) {
+		if (!claim(q, &idx, SVA_OP_COPY, len, NULL))
+			return -ENOSPC;
+		uint64_t d[8] = {0};
+		d[0] = (uint64_t)(q->pasid & 0xfffff) |
+		       (uint64_t)(op_flags(q, flags, false) & 0xffffff) << 32 |
+		       (uint64_t)IAX_OPCODE_MEMMOVE << 56;
+		d[1] = (uint64_t)(uintptr_t)comp_at(q, idx);
+		d[2] = (uint64_t)(uintptr_t)src;
+		d[3] = (uint64_t)(uintptr_t)dst;
+		d[4] = len;
+		memcpy(desc_at(q, idx), d, sizeof(d));
+		return finish_enqueue(q, idx, flags);
+	}
+	if (!claim(q, &idx, SVA_OP_COPY, len, NULL))
+		return -ENOSPC;
+	put_dsa(q, idx, DSA_OPCODE_MEMMOVE, op_flags(q, flags, false), (uint64_t)(uintptr_t)src,
+		(uint64_t)(uintptr_t)dst, len, 0, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_fill(void *drvq, void *dst, uint64_t pattern, uint32_t len, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_FILL, len, NULL))
+		return -ENOSPC;
+	put_dsa(q, idx, DSA_OPCODE_MEMFILL, op_flags(q, flags, false), pattern,
+		(uint64_t)(uintptr_t)dst, len, 0, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_compare(void *drvq, const void *a, const void *b, uint32_t len, struct sva_result *res,
+		     uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_COMPARE, len, res))
+		return -ENOSPC;
+	put_dsa(q, idx, DSA_OPCODE_COMPARE, op_flags(q, flags, true), (uint64_t)(uintptr_t)a,
+		(uint64_t)(uintptr_t)b, len, 0, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_compare_pattern(void *drvq, const void *src, uint64_t pattern, uint32_t len,
+			     struct sva_result *res, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_COMPARE_PATTERN, len, res))
+		return -ENOSPC;
+	put_dsa(q, idx, DSA_OPCODE_COMPVAL, op_flags(q, flags, true), (uint64_t)(uintptr_t)src,
+		pattern, len, 0, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_crc32c(void *drvq, const void *src, uint32_t len, uint32_t seed,
+		    struct sva_result *res, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_CRC32C, len, res))
+		return -ENOSPC;
+	put_dsa(q, idx, DSA_OPCODE_CRCGEN, op_flags(q, flags, true), (uint64_t)(uintptr_t)src, 0,
+		len, seed, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_copy_crc32c(void *drvq, void *dst, const void *src, uint32_t len, uint32_t seed,
+			 struct sva_result *res, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_COPY_CRC32C, len, res))
+		return -ENOSPC;
+	put_dsa(q, idx, DSA_OPCODE_COPY_CRC, op_flags(q, flags, true), (uint64_t)(uintptr_t)src,
+		(uint64_t)(uintptr_t)dst, len, seed, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_dualcast(void *drvq, void *dst1, void *dst2, const void *src, uint32_t len,
+		      uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_DUALCAST, len, NULL))
+		return -ENOSPC;
+	put_dsa(q, idx, DSA_OPCODE_DUALCAST, op_flags(q, flags, false), (uint64_t)(uintptr_t)src,
+		(uint64_t)(uintptr_t)dst1, len, (uint64_t)(uintptr_t)dst2, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_cache_flush(void *drvq, void *addr, uint32_t len, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_CACHE_FLUSH, len, NULL))
+		return -ENOSPC;
+	put_dsa(q, idx, DSA_OPCODE_CFLUSH, op_flags(q, flags, false), 0, (uint64_t)(uintptr_t)addr,
+		len, 0, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+/* IAA descriptor: common header, then src1/dst/src1_size, flags at 38,
+ * src2 at 40, max_dst_size at 48, src2_size at 52. */
+static inline void put_iax(struct idxd_queue *q, uint16_t idx, uint8_t opcode, uint32_t flags,
+			   uint64_t src1, uint64_t dst, uint32_t src1_size, uint16_t opflags,
+			   uint64_t src2, uint32_t max_dst, uint32_t src2_size, uint64_t w7)
+{
+	uint64_t d[8];
+	d[0] = (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
+	       (uint64_t)opcode << 56;
+	d[1] = (uint64_t)(uintptr_t)comp_at(q, idx);
+	d[2] = src1;
+	d[3] = dst;
+	d[4] = (uint64_t)src1_size | (uint64_t)opflags << 48;
+	d[5] = src2;
+	d[6] = (uint64_t)max_dst | (uint64_t)src2_size << 32;
+	d[7] = w7;
+	memcpy(desc_at(q, idx), d, sizeof(d));
+}
+
+static int q_compress(void *drvq, void *dst, uint32_t dst_cap, const void *src, uint32_t len,
+		      uint32_t cflags, struct sva_result *res, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_COMPRESS, len, res))
+		return -ENOSPC;
+	uint16_t cf = IAX_COMPR_FLAG_FLUSH_OUTPUT |
+		      (cflags & SVA_COMP_F_LAST ? IAX_COMPR_FLAG_END_APPEND_EOB_SIM : 0);
+	put_iax(q, idx, IAX_OPCODE_COMPRESS, op_flags(q, flags, true), (uint64_t)(uintptr_t)src,
+		(uint64_t)(uintptr_t)dst, len, cf, 0, dst_cap, 0, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_decompress(void *drvq, void *dst, uint32_t dst_cap, const void *src, uint32_t len,
+			uint32_t cflags, void *state, struct sva_result *res, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_DECOMPRESS, len, res))
+		return -ENOSPC;
+	uint16_t df = IAX_DECOMPR_FLAG_ENABLE | IAX_DECOMPR_FLAG_FLUSH_OUTPUT |
+		      (cflags & SVA_COMP_F_LAST ? IAX_DECOMPR_FLAG_CHECK_EOB : 0);
+	uint32_t f = op_flags(q, flags, true);
+	if (state) {
+		/* Stateful: keep the stream state in the AECS between operations. */
+		f |= IDXD_OP_FLAG_WR_SRC2_AECS_COMP;
+		if (!(cflags & SVA_COMP_F_FIRST))
+			f |= IDXD_OP_FLAG_RD_SRC2_AECS;
+	}
+	put_iax(q, idx, IAX_OPCODE_DECOMPRESS, f, (uint64_t)(uintptr_t)src, (uint64_t)(uintptr_t)dst,
+		len, df, (uint64_t)(uintptr_t)state, dst_cap, state ? IAX_AECS_SIZE : 0, 0);
+	return finish_enqueue(q, idx, flags);
+}
+
+static int q_crc64(void *drvq, const void *src, uint32_t len, uint64_t poly, uint32_t crc_flags,
+		   struct sva_result *res, uint64_t flags)
+{
+	struct idxd_queue *q = drvq;
+	uint16_t idx;
+	if (!claim(q, &idx, SVA_OP_CRC64, len, res))
+		return -ENOSPC;
+	uint16_t cf = (crc_flags & SVA_CRC64_F_REFLECT ? IAX_CRC64_FLAG_REFLECT_SIM : 0) |
+		      (crc_flags & SVA_CRC64_F_INVERT ? IAX_CRC64_FLAG_INVERT : 0);
+	put_iax(q, idx, IAX_OPCODE_CRC64, op_flags(q, flags, true), (uint64_t)(uintptr_t)src, 0, len,
+		cf, 0, 0, 0, poly ? poly : SVA_CRC64_POLY_ECMA);
+	return finish_enqueue(q, idx, flags);
+}
+
+/* --- submission ----------------------------------------------------------------- */
+
+static inline void set_desc_flags(uint8_t *d, uint32_t set)
+{
+	uint32_t w;
+	memcpy(&w, d + 4, 4);
+	w |= set & 0xffffff;
+	memcpy(d + 4, &w, 4);
+}
+
+/* Hand [pending, next) to the device. */
+static int submit(void *drvq)
+{
+	struct idxd_queue *q = drvq;
+	while (q->pending != q->next) {
+		uint16_t n = (uint16_t)(q->next - q->pending);
+		uint16_t at = q->pending & q->mask;
+		uint16_t cnt = SVA_MIN(n, q->max_batch);
+		if (at + cnt > q->nb) /* a descriptor list cannot wrap */
+			cnt = (uint16_t)(q->nb - at);
+		struct idxd_batch *b = &q->batch[q->btail & q->mask];
+		int rc;
+		if (cnt < 2) {
+			cnt = 1;
+			uint8_t *d = desc_at(q, q->pending);
+			set_desc_flags(d, IDXD_OP_FLAG_RCR); /* alone: it must report success too */
+			rc = q->pops->submit(q->portal, d);
+		} else {
+			uint8_t *bd = q->bdesc + ((size_t)(q->btail & q->mask) << 6);
+			uint8_t *bc = q->bcomp + ((size_t)(q->btail & q->mask) << 5);
+			uint64_t d[8] = {0};
+			idxd_cr_set_status(bc, 0);
+			d[0] = (uint64_t)(q->pasid & 0xfffff) |
+			       (uint64_t)((IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR |
+					   (q->base_flags & IDXD_OP_FLAG_BOF)) & 0xffffff) << 32 |
+			       (uint64_t)DSA_OPCODE_BATCH << 56;
+			d[1] = (uint64_t)(uintptr_t)bc;
+			d[2] = (uint64_t)(uintptr_t)desc_at(q, q->pending);
+			d[4] = cnt;
+			memcpy(bd, d, sizeof(d));
+			rc = q->pops->submit(q->portal, bd);
+		}
+		if (rc < 0) {
+			q->stalled = true; /* retried from the completion path */
+			return 0;
+		}
+		*b = (struct idxd_batch){.start = q->pending, .count = cnt};
+		q->btail++;
+		q->pending = (uint16_t)(q->pending + cnt);
+		q->st_submitted += cnt;
+		q->st_doorbells++;
+	}
+	q->stalled = false;
+	return 0;
+}
+
+/* --- completion ------------------------------------------------------------------ */
+
+static void fill_result(struct idxd_queue *q, struct idxd_slot *s, const uint8_t *cr,
+			enum sva_status st)
+{
+	struct sva_result *r = s->res;
+	if (!r)
+		return;
+	r->status = (uint8_t)st;
+	uint32_t bc;
+	memcpy(&bc, cr + 4, 4);
+	switch (s->op) {
+	case SVA_OP_COMPARE:
+	case SVA_OP_COMPARE_PATTERN:
+		r->value = cr[1] & 1;
+		r->bytes = r->value ? s->done + bc : s->len;
+		break;
+	case SVA_OP_CRC32C:
+	case SVA_OP_COPY_CRC32C:
+		r->value = (uint32_t)idxd_rd64(cr, 16);
+		r->bytes = s->len;
+		break;
+	case SVA_OP_COMPRESS:
+	case SVA_OP_DECOMPRESS: {
+		uint32_t out, crc;
+		memcpy(&out, cr + 24, 4);
+		memcpy(&crc, cr + 32, 4);
+		r->bytes = out;
+		r->consumed = bc;
+		r->value = crc;
+		break;
+	}
+	case SVA_OP_CRC64:
+		r->value = idxd_rd64(cr, IAX_CRC64_RESULT_OFFSET);
+		r->bytes = s->len;
+		break;
+	default:
+		r->bytes = s->len;
+		break;
+	}
+	(void)q;
+}
+
+static void finalize(struct idxd_queue *q, uint16_t idx, enum sva_status st)
+{
+	struct idxd_slot *s = slot_at(q, idx);
+	s->status = (uint8_t)st;
+	s->state = ST_NORMAL;
+	fill_result(q, s, comp_at(q, idx), st);
+	q->st_bytes += s->len;
+	if (st != SVA_STATUS_SUCCESS) {
+		q->st_errors++;
+		if (!q->have_err) {
+			q->have_err = true;
+			q->err_idx = idx;
+		}
+	}
+	q->fin = (uint16_t)(idx + 1);
+}
+
+/* Turn the ring descriptor of @idx into the remainder after @bc bytes. */
+static void make_remainder(struct idxd_queue *q, uint16_t idx, const uint8_t *cr, uint32_t bc)
+{
+	uint8_t *d = desc_at(q, idx);
+	uint8_t opcode = d[7];
+	if (q->iaa)
+		return; /* IAA operations restart from the beginning */
+	uint32_t size;
+	memcpy(&size, d + 32, 4);
+	if (bc > size)
+		bc = size;
+	bool down = opcode == DSA_OPCODE_MEMMOVE && (idxd_cr_fault_info(cr) & IDXD_FAULT_INFO_DESCENDING);
+	switch (opcode) {
+	case DSA_OPCODE_MEMMOVE:
+		if (!down) {
+			idxd_wr64(d, 16, idxd_rd64(d, 16) + bc);
+			idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);
+		}
+		break;
+	case DSA_OPCODE_MEMFILL:
+	case DSA_OPCODE_CFLUSH:
+		idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);
+		break;
+	case DSA_OPCODE_COMPARE:
+		idxd_wr64(d, 16, idxd_rd64(d, 16) + bc);
+		idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);
+		break;
+	case DSA_OPCODE_COMPVAL:
+		idxd_wr64(d, 16, idxd_rd64(d, 16) + bc);
+		break;
+	case DSA_OPCODE_CRCGEN:
+	case DSA_OPCODE_COPY_CRC: {
+		/* Partial CRC of the bytes done seeds the remainder. */
+		uint32_t partial = (uint32_t)idxd_rd64(cr, 16);
+		idxd_wr64(d, 16, idxd_rd64(d, 16) + bc);
+		if (opcode == DSA_OPCODE_COPY_CRC)
+			idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);
+		uint32_t seed = partial;
+		memcpy(d + 40, &seed, 4);
+		break;
+	}
+	case DSA_OPCODE_DUALCAST:
+		idxd_wr64(d, 16, idxd_rd64(d, 16) + bc);
+		idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);
+		idxd_wr64(d, 40, idxd_rd64(d, 40) + bc);
+		break;
+	default:
+		return;
+	}
+	size -= bc;
+	memcpy(d + 32, &size, 4);
+	slot_at(q, idx)->done += bc;
+}
+
+static bool resubmit(struct idxd_queue *q, uint16_t idx)
+{
+	struct idxd_slot *s = slot_at(q, idx);
+	uint8_t *d = desc_at(q, idx);
+	uint8_t *cr = comp_at(q, idx);
+	set_desc_flags(d, IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_CRAV);
+	memset(cr, 0, q->cstride);
+	if (q->pops->submit(q->portal, d) < 0) {
+		s->state = ST_RESUBMIT;
+		return false;
+	}
+	s->state = ST_RESUBMITTED;
+	q->st_resubmits++;
+	return true;
+}
+
+static bool raise_fault(struct idxd_queue *q, struct idxd_slot *s)
+{
+	struct sva_iopf_page pg = {.addr = s->fault_addr, .perm = s->fault_perm};
+	if (sva_iopf_swq_raise(q->pc_swq, q->pasid, &pg, 1, &s->ticket) < 0) {
+		s->state = ST_FAULT_RAISE;
+		return false;
+	}
+	s->state = ST_FAULT_WAIT;
+	return true;
+}
+
+/* The device stopped at a fault: hand it to the handler. */
+static void start_fault(struct idxd_queue *q, uint16_t idx, const uint8_t *cr, uint8_t status)
+{
+	struct idxd_slot *s = slot_at(q, idx);
+	uint32_t bc;
+	memcpy(&bc, cr + 4, 4);
+	q->st_faults++;
+	s->fault_addr = idxd_rd64(cr, 8);
+	s->fault_perm = status & DSA_COMP_STATUS_WRITE ? SVA_PERM_WRITE : SVA_PERM_READ;
+	make_remainder(q, idx, cr, bc);
+	if (!q->pc_swq || !__atomic_load_n(q->iopf, __ATOMIC_ACQUIRE)) {
+		if (!q->warned_no_handler) {
+			SVA_LOG(IDXD, WARNING, "%s: page fault at 0x%llx but no IO page-fault handler "
+				"is attached to the device (sva_dev_attach_iopf)", q->name,
+				(unsigned long long)s->fault_addr);
+			q->warned_no_handler = true;
+		}
+		finalize(q, idx, SVA_STATUS_PAGE_FAULT);
+		return;
+	}
+	s->t_wait = sva_now_ns();
+	raise_fault(q, s);
+}
+
+/* Progress an operation waiting on a fault. Returns true when it moved on
+ * (final, or remainder resubmitted). */
+static bool progress_fault(struct idxd_queue *q, uint16_t idx)
+{
+	struct idxd_slot *s = slot_at(q, idx);
+	bool late = sva_now_ns() - s->t_wait > q->fault_timeout_ns;
+	switch (s->state) {
+	case ST_FAULT_RAISE:
+		if (raise_fault(q, s))
+			return false;
+		if (late) {
+			finalize(q, idx, SVA_STATUS_FAULT_TIMEOUT);
+			return true;
+		}
+		return false;
+	case ST_FAULT_WAIT: {
+		int r = sva_iopf_swq_check(q->pc_swq, s->ticket);
+		if (r == SVA_IOPF_SWQ_PENDING) {
+			if (!late)
+				return false;
+			sva_iopf_swq_cancel(q->pc_swq, s->ticket);
+			finalize(q, idx, SVA_STATUS_FAULT_TIMEOUT);
+			return true;
+		}
+		if (r != SVA_IOPF_SUCCESS) {
+			finalize(q, idx, SVA_STATUS_PAGE_FAULT);
+			return true;
+		}
+		return resubmit(q, idx);
+	}
+	case ST_RESUBMIT:
+		return resubmit(q, idx);
+	default:
+		return true;
+	}
+}
+
+/* Give final statuses to as many operations as possible, in order. */
+static void advance(struct idxd_queue *q)
+{
+	if (q->pops->poll)
+		q->pops->poll(q->portal);
+	if (sva_unlikely(q->stalled))
+		submit(q);
+	while (q->bhead != q->btail) {
+		struct idxd_batch *b = &q->batch[q->bhead & q->mask];
+		if (b->mode == B_NEW) {
+			if (b->count == 1) {
+				b->mode = B_WALK;
+			} else {
+				const uint8_t *bc = q->bcomp + ((size_t)(q->bhead & q->mask) << 5);
+				uint8_t st = idxd_cr_status(bc);
+				if (!st)
+					return;
+				if ((st & DSA_COMP_STATUS_MASK) == DSA_COMP_SUCCESS) {
+					b->mode = B_OK;
+				} else {
+					b->mode = B_WALK;
+					b->bstatus = st & DSA_COMP_STATUS_MASK;
+					memcpy(&b->processed, bc + 4, 4);
+					if (b->bstatus != DSA_COMP_BATCH_FAIL)
+						b->processed = 0;
+				}
+			}
+		}
+		if (b->mode == B_OK) {
+			for (uint16_t i = b->done; i < b->count; i++)
+				finalize(q, (uint16_t)(b->start + i), SVA_STATUS_SUCCESS);
+			q->bhead++;
+			continue;
+		}
+		while (b->done < b->count) {
+			uint16_t idx = (uint16_t)(b->start + b->done);
+			struct idxd_slot *s = slot_at(q, idx);
+			if (s->state != ST_NORMAL && s->state != ST_RESUBMITTED) {
+				if (!progress_fault(q, idx))
+					return;
+				if (s->state != ST_RESUBMITTED) { /* finalized */
+					b->done++;
+					continue;
+				}
+			}
+			const uint8_t *cr = comp_at(q, idx);
+			uint8_t st = idxd_cr_status(cr);
+			enum sva_status fs;
+			if (!st) {
+				if (b->count == 1 || s->state == ST_RESUBMITTED)
+					return; /* still with the device */
+				if (b->bstatus == DSA_COMP_BATCH_FAIL)
+					fs = b->done < b->processed ? SVA_STATUS_SUCCESS
+								    : SVA_STATUS_NOT_ATTEMPTED;
+				else /* the batch itself failed: none of it ran */
+					fs = idxd_status_to_sva(b->bstatus, q->iaa);
+			} else if ((st & DSA_COMP_STATUS_MASK) == DSA_COMP_PAGE_FAULT_NOBOF) {
+				start_fault(q, idx, cr, st);
+				if (s->state == ST_NORMAL) { /* finalized: no handler */
+					b->done++;
+					continue;
+				}
+				return; /* completions stay in order: wait for this one */
+			} else {
+				fs = idxd_status_to_sva(st, q->iaa);
+			}
+			finalize(q, idx, fs);
+			b->done++;
+		}
+		q->bhead++;
+	}
+}
+
+/* After reaping past err_idx, find the next error among [head, fin). */
+static void rescan_errors(struct idxd_queue *q)
+{
+	q->have_err = false;
+	for (uint16_t i = q->head; i != q->fin; i++) {
+		if (slot_at(q, i)->status != SVA_STATUS_SUCCESS) {
+			q->have_err = true;
+			q->err_idx = i;
+			return;
+		}
+	}
+}
+
+static uint16_t q_completed(void *drvq, uint16_t max, uint16_t *last_idx, bool *has_error)
+{
+	struct idxd_queue *q = drvq;
+	advance(q);
+	uint16_t avail = (uint16_t)(q->fin - q->head);
+	uint16_t n = SVA_MIN(avail, max);
+	bool err = false;
+	if (q->have_err && (uint16_t)(q->err_idx - q->head) < n) {
+		n = (uint16_t)(q->err_idx - q->head);
+		err = true;
+	}
+	if (has_error)
+		*has_error = err;
+	if (n) {
+		q->head = (uint16_t)(q->head + n);
+		q->st_completed += n;
+		*last_idx = (uint16_t)(q->head - 1);
+	}
+	return n;
+}
+
+static uint16_t q_completed_status(void *drvq, uint16_t max, uint16_t *last_idx,
+				   enum sva_status *status)
+{
+	struct idxd_queue *q = drvq;
+	advance(q);
+	uint16_t avail = (uint16_t)(q->fin - q->head);
+	uint16_t n = SVA_MIN(avail, max);
+	if (!n)
+		return 0;
+	bool passed_err = q->have_err && (uint16_t)(q->err_idx - q->head) < n;
+	for (uint16_t i = 0; i < n; i++)
+		status[i] = slot_at(q, (uint16_t)(q->head + i))->status;
+	q->head = (uint16_t)(q->head + n);
+	q->st_completed += n;
+	*last_idx = (uint16_t)(q->head - 1);
+	if (passed_err)
+		rescan_errors(q);
+	return n;
+}
+
+static uint16_t q_burst_capacity(const void *drvq)
+{
+	const struct idxd_queue *q = drvq;
+	return (uint16_t)(q->nb - (uint16_t)(q->next - q->head));
+}
+
+void idxd_queue_fill_fp(struct idxd_queue *q, struct sva_queue_fp *fp)
+{
+	*fp = (struct sva_queue_fp){
+		.drvq = q,
+		.copy = q_copy,
+		.submit = submit,
+		.completed = q_completed,
+		.completed_status = q_completed_status,
+		.burst_capacity = q_burst_capacity,
+	};
+	if (q->iaa) {
+		fp->compress = q_compress;
+		fp->decompress = q_decompress;
+		fp->crc64 = q_crc64;
+	} else {
+		fp->fill = q_fill;
+		fp->compare = q_compare;
+		fp->compare_pattern = q_compare_pattern;
+		fp->crc32c = q_crc32c;
+		fp->copy_crc32c = q_copy_crc32c;
+		fp->dualcast = q_dualcast;
+		fp->cache_flush = q_cache_flush;
+	}
+}
+
+/* --- control ----------------------------------------------------------------------- */
+
+struct idxd_queue *idxd_queue_create(const struct idxd_queue_conf *c)
+{
+	if (!c || !SVA_IS_POW2(c->nb_desc) || c->nb_desc < 2 || !c->portal_ops ||
+	    !c->portal_ops->submit || !c->iopf) {
+		errno = EINVAL;
+		return NULL;
+	}
+	struct idxd_queue *q = aligned_alloc(SVA_CACHE_LINE, SVA_ALIGN_UP(sizeof(*q), SVA_CACHE_LINE));
+	if (!q)
+		return NULL;
+	memset(q, 0, sizeof(*q));
+	snprintf(q->name, sizeof(q->name), "%s", c->name ? c->name : "idxd");
+	q->nb = c->nb_desc;
+	q->mask = (uint16_t)(c->nb_desc - 1);
+	q->iaa = c->iaa;
+	q->cstride = c->iaa ? IDXD_IAX_COMP_SIZE : IDXD_DSA_COMP_SIZE;
+	q->max_batch = c->iaa || c->max_batch < 2 ? 1 : c->max_batch;
+	q->pasid = c->pasid;
+	q->base_flags = IDXD_OP_FLAG_CRAV | (c->block_on_fault ? IDXD_OP_FLAG_BOF : 0);
+	q->pops = c->portal_ops;
+	q->portal = c->portal;
+	q->pc_swq = c->pc_swq;
+	q->iopf = c->iopf;
+	q->fault_timeout_ns = (uint64_t)(c->fault_timeout_ms ? c->fault_timeout_ms
+							      : SVA_DEFAULT_PRS_TIMEOUT_MS) * 1000000ull;
+	/* One allocation for everything the device reads or writes. */
+	size_t nb = q->nb;
+	size_t sz_desc = nb * IDXD_DESC_SIZE, sz_comp = nb * q->cstride;
+	size_t sz_bdesc = nb * IDXD_DESC_SIZE, sz_bcomp = nb * IDXD_DSA_COMP_SIZE;
+	q->mem_size = SVA_ALIGN_UP(sz_desc + sz_comp + sz_bdesc + sz_bcomp, (size_t)SVA_PAGE_SIZE);
+	q->mem = sva_mem_alloc(q->mem_size, c->numa_node);
+	q->batch = calloc(nb, sizeof(*q->batch));
+	q->slot = calloc(nb, sizeof(*q->slot));
+	if (!q->mem || !q->batch || !q->slot) {
+		idxd_queue_free(q);
+		errno = ENOMEM;
+		return NULL;
+	}
+	q->desc = q->mem;
+	q->comp = q->desc + sz_desc;
+	q->bdesc = q->comp + sz_comp;
+	q->bcomp = q->bdesc + sz_bdesc;
+	if (c->map_as) {
+		int rc = sva_as_map(c->map_as, q->mem, q->mem_size, SVA_PERM_READ | SVA_PERM_WRITE);
+		if (rc < 0) {
+			SVA_LOG(IDXD, ERR, "%s: cannot map the rings into %s: %s", q->name,
+				sva_as_name(c->map_as), strerror(-rc));
+			idxd_queue_free(q);
+			errno = -rc;
+			return NULL;
+		}
+		q->map_as = c->map_as;
+		sva_as_get(q->map_as);
+	}
+	return q;
+}
+
+int idxd_queue_drain(struct idxd_queue *q, uint32_t timeout_ms)
+{
+	uint64_t deadline = sva_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	submit(q);
+	for (;;) {
+		advance(q);
+		if (q->fin == q->pending && q->pending == q->next)
+			return 0;
+		if (sva_now_ns() > deadline) {
+			SVA_LOG(IDXD, ERR, "%s: drain timed out with %u operations in flight", q->name,
+				(uint16_t)(q->next - q->fin));
+			return -ETIMEDOUT;
+		}
+		sva_pause();
+	}
+}
+
+void idxd_queue_free(struct idxd_queue *q)
+{
+	if (!q)
+		return;
+	if (q->map_as) {
+		sva_as_unmap(q->map_as, q->mem, q->mem_size);
+		sva_as_put(q->map_as);
+	}
+	sva_mem_free(q->mem, q->mem_size);
+	free(q->batch);
+	free(q->slot);
+	free(q);
+}
+
+void idxd_queue_stats(const struct idxd_queue *q, struct sva_queue_stats *st)
+{
+	st->submitted = q->st_submitted;
+	st->completed = q->st_completed;
+	st->errors = q->st_errors;
+	st->faults = q->st_faults;
+	st->resubmits = q->st_resubmits;
+	st->bytes = q->st_bytes;
+	st->doorbells = q->st_doorbells;
+}
+
+void idxd_queue_stats_reset(struct idxd_queue *q)
+{
+	q->st_submitted = q->st_completed = q->st_errors = q->st_faults = 0;
+	q->st_resubmits = q->st_bytes = q->st_doorbells = 0;
+}
+
+void idxd_queue_dump(const struct idxd_queue *q, FILE *f)
+{
+	fprintf(f, "    ring: head %u fin %u pending %u next %u (of %u), batches %u..%u, "
+		"max batch %u%s%s\n", q->head, q->fin, q->pending, q->next, q->nb, q->bhead,
+		q->btail, q->max_batch, q->stalled ? ", stalled" : "",
+		q->base_flags & IDXD_OP_FLAG_BOF ? ", BOF" : "");
+}

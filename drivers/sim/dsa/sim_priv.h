@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internals of the software DSA/IAA device, shared by its files. */
+#ifndef SIM_PRIV_H
+#define SIM_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "idxd_hw.h"
+#include "sim_crc.h"
+#include "sim_deflate.h"
+#include "sim_dsa.h"
+#include "sva_atomic.h"
+#include "sva_idle.h"
+#include "sva_ring.h"
+
+#define SIM_CRC64_POLY_ECMA 0x42F0E1EBA9EA3693ull
+
+/* One work-queue entry: the descriptor as written, and who wrote it. */
+struct wq_entry {
+	uint8_t desc[IDXD_DESC_SIZE];
+	struct sim_portal *portal;
+};
+
+struct sim_wq {
+	struct sva_ring *ring;
+	unsigned int portals; /* open portals (dedicated: at most one) */
+};
+
+struct sim_exec;
+
+struct sim_portal {
+	struct sim_dsa *dev;
+	unsigned int wq;
+	uint32_t pasid;
+	_Atomic uint32_t inflight; /* written and not yet completed */
+	struct sim_exec *x;        /* inline executor (no engine threads) */
+};
+
+/* What a blocked executor is waiting for. */
+enum wait_for {
+	WAIT_NONE = 0,
+	WAIT_DATA,    /* pages of the operation's buffers */
+	WAIT_CR,      /* the completion record's page */
+	WAIT_LIST,    /* the batch's descriptor list */
+};
+
+/* Result of running an executor. */
+enum run_result { RUN_DONE = 0, RUN_WAIT = 1 };
+
+/* An engine (thread) or an inline executor: the state of the descriptor it
+ * works on, kept across page-fault waits so that execution can resume. */
+struct sim_exec {
+	struct sim_dsa *dev;
+	struct sim_atc *atc;
+	struct sim_crc64_table *crc64;
+	struct sim_inflate *inflate;   /* single-shot decompression */
+	unsigned int id;
+	int cpu;
+	bool inline_mode;
+	/* current work item */
+	bool busy;
+	struct wq_entry w;
+	uint32_t pasid;
+	uint64_t t_start_ns;
+	/* batch progress */
+	bool in_batch;
+	uint64_t list_addr;
+	uint32_t bcount, bidx, bfailed;
+	bool bfetched;                 /* member bidx is in d[] */
+	uint8_t bdesc[IDXD_DESC_SIZE]; /* the batch descriptor */
+	/* current operation */
+	uint8_t d[IDXD_DESC_SIZE];
+	bool op_active;
+	bool cr_pending;               /* record prepared, write outstanding */
+	bool in_cr_write;              /* a fault now is the record's, not the data's */
+	bool batch_cr;                 /* the record pending is the batch's */
+	bool seeded;                   /* CRC seed read */
+	uint8_t last_status;           /* status of the operation just completed */
+	uint64_t off;                  /* bytes done */
+	uint32_t crc32;                /* running CRC (DSA CRC operations) */
+	uint64_t cr_addr;
+	uint32_t cr_size;
+	uint8_t cr[64];
+	/* page-fault wait */
+	uint8_t wait;                  /* enum wait_for */
+	bool raise_pending;            /* the page-request queue was full */
+	uint64_t ticket;
+	uint64_t t_raise_ns;
+	struct sva_iopf_page wpages[4];
+	unsigned int nwpages;
+	/* shaping */
+	uint64_t bw_next_ns;
+	/* statistics: written by the executor only */
+	sva_counter_t descs, batches, bytes, errors, page_requests, partials, prs_timeouts, stale;
+	/* engine thread */
+	pthread_t thread;
+	struct sva_idle idle;
+	_Atomic bool stop;
+	bool running;
+};
+
+/* Decompression streams kept between operations, keyed by their AECS. */
+#define AECS_MAGIC 0x45415653u /* "SVAE" */
+#define AECS_SLOTS 64
+struct aecs_ctx {
+	bool used;
+	uint32_t pasid;
+	uint64_t addr;
+	uint64_t gen;
+	uint64_t lru;
+	struct sim_inflate *s;
+};
+
+struct sim_dsa {
+	struct sim_dsa_conf conf;
+	char name[32];
+	struct sim_iommu *mmu;
+	struct sim_wq wq[SIM_DSA_MAX_WQS];
+	struct sim_exec *engine[SIM_DSA_MAX_ENGINES];
+	bool started;
+	pthread_mutex_t lock;           /* portals, start/stop, AECS table */
+	struct sva_ring *swerr;
+	_Atomic uint64_t swerr_count;
+	_Atomic uint64_t wq_full;
+	/* counters of inline executors that are gone */
+	_Atomic uint64_t gone_descs, gone_batches, gone_bytes, gone_errors, gone_prq, gone_partials,
+		gone_timeouts, gone_stale;
+	struct sim_exec *inline_execs[256];
+	unsigned int nb_inline;
+	struct aecs_ctx aecs[AECS_SLOTS];
+	uint64_t aecs_clock;
+	uint64_t aecs_gen;
+};
+
+/* exec.c */
+struct sim_exec *sim_exec_create(struct sim_dsa *dev, unsigned int id, bool inline_mode);
+void sim_exec_free(struct sim_exec *x);
+/* Run the current item until done or blocked. */
+enum run_result sim_exec_run(struct sim_exec *x);
+/* Take the next entry from the work queues (inline: from @only_wq if >= 0). */
+bool sim_exec_fetch(struct sim_exec *x, int only_wq);
+void sim_swerr_log(struct sim_dsa *dev, uint8_t status, uint8_t opcode, uint32_t pasid,
+		   uint64_t addr, unsigned int wq);
+
+/* ops.c: operation bodies. They run inside the guard, after validation. */
+enum run_result sim_op_dsa(struct sim_exec *x);
+enum run_result sim_op_iaa(struct sim_exec *x);
+/* Validate the current descriptor; 0 if good, else the status to report. */
+uint8_t sim_validate(struct sim_exec *x, bool batch_member);
+
+/* Shared helpers of exec.c used by ops.c */
+/* Translate; on FAULT start a page-request wait (block on fault) or prepare
+ * a partial completion. See exec.c for the contract. */
+enum xlate_outcome {
+	XO_OK,      /* every range accessible for len bytes */
+	XO_PARTIAL, /* no block on fault: *prefix bytes accessible, range *limiting faults */
+	XO_WAIT,    /* page request raised: come back later */
+	XO_DONE,    /* the operation was completed with an error status */
+};
+struct xrange {
+	uint64_t addr;
+	uint32_t perm;
+};
+enum xlate_outcome sim_xlate_ranges(struct sim_exec *x, const struct xrange *r, unsigned int n,
+				    uint64_t len, bool block, uint64_t *prefix,
+				    unsigned int *limiting);
+/* Prepare the completion record of the current operation. */
+void sim_complete(struct sim_exec *x, uint8_t status);
+/* Resolve a pending wait: 1 resumed, 0 still waiting, <0 the status to fail with. */
+int sim_wait_check(struct sim_exec *x);
+
+/* aecs (ops_iaa.c) */
+void sim_aecs_release_all(struct sim_dsa *dev);
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The fast-path object of a DMA queue. Applications use the inline functions
+ * of sva_dma.h; drivers fill the function slots. The slots are never NULL:
+ * a queue starts with (and returns to, when its device stops) dummy slots that
+ * answer -EIO or 0.
+ */
+#ifndef SVA_DMA_CORE_H
+#define SVA_DMA_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sva_common.h"
+
+struct sva_dev;
+struct sva_as;
+struct sva_result;
+enum sva_status;
+
+typedef int (*sva_copy_fn)(void *drvq, void *dst, const void *src, uint32_t len, uint64_t flags);
+typedef int (*sva_fill_fn)(void *drvq, void *dst, uint64_t pattern, uint32_t len, uint64_t flags);
+typedef int (*sva_compare_fn)(void *drvq, const void *a, const void *b, uint32_t len,
+			      struct sva_result *res, uint64_t flags);
+typedef int (*sva_compare_pattern_fn)(void *drvq, const void *src, uint64_t pattern, uint32_t len,
+				      struct sva_result *res, uint64_t flags);
+typedef int (*sva_crc32c_fn)(void *drvq, const void *src, uint32_t len, uint32_t seed,
+			     struct sva_result *res, uint64_t flags);
+typedef int (*sva_copy_crc32c_fn)(void *drvq, void *dst, const void *src, uint32_t len,
+				  uint32_t seed, struct sva_result *res, uint64_t flags);
+typedef int (*sva_dualcast_fn)(void *drvq, void *dst1, void *dst2, const void *src, uint32_t len,
+			       uint64_t flags);
+typedef int (*sva_cache_flush_fn)(void *drvq, void *addr, uint32_t len, uint64_t flags);
+typedef int (*sva_compress_fn)(void *drvq, void *dst, uint32_t dst_cap, const void *src,
+			       uint32_t len, uint32_t cflags, struct sva_result *res, uint64_t flags);
+typedef int (*sva_decompress_fn)(void *drvq, void *dst, uint32_t dst_cap, const void *src,
+				 uint32_t len, uint32_t cflags, void *state, struct sva_result *res,
+				 uint64_t flags);
+typedef int (*sva_crc64_fn)(void *drvq, const void *src, uint32_t len, uint64_t poly,
+			    uint32_t crc_flags, struct sva_result *res, uint64_t flags);
+typedef int (*sva_submit_fn)(void *drvq);
+typedef uint16_t (*sva_completed_fn)(void *drvq, uint16_t nb_cpls, uint16_t *last_idx,
+				     bool *has_error);
+typedef uint16_t (*sva_completed_status_fn)(void *drvq, uint16_t nb_cpls, uint16_t *last_idx,
+					    enum sva_status *status);
+typedef uint16_t (*sva_burst_capacity_fn)(const void *drvq);
+
+/** Function slots of a queue, read on every fast-path call. */
+struct sva_queue_fp {
+	void *drvq; /**< driver's queue, first argument of every slot */
+	sva_copy_fn copy;
+	sva_fill_fn fill;
+	sva_compare_fn compare;
+	sva_compare_pattern_fn compare_pattern;
+	sva_crc32c_fn crc32c;
+	sva_copy_crc32c_fn copy_crc32c;
+	sva_dualcast_fn dualcast;
+	sva_cache_flush_fn cache_flush;
+	sva_compress_fn compress;
+	sva_decompress_fn decompress;
+	sva_crc64_fn crc64;
+	sva_submit_fn submit;
+	sva_completed_fn completed;
+	sva_completed_status_fn completed_status;
+	sva_burst_capacity_fn burst_capacity;
+};
+
+/** A DMA queue: fast-path slots first (two cache lines), then control state. */
+struct sva_queue {
+	struct sva_queue_fp fp;
+	/* --- control path --- */
+	struct sva_dev *dev sva_cache_aligned;
+	struct sva_as *as;       /**< bound address space (a reference) */
+	struct sva_queue_fp live; /**< the driver's slots, restored on device start */
+	void *drv_priv;          /**< the driver's control-path state of this queue */
+	uint32_t pasid;          /**< PASID of this queue's address-space binding */
+	uint16_t id;             /**< index within the device */
+	uint16_t nb_desc;
+	uint8_t fault_mode;      /**< enum sva_fault_mode */
+	uint8_t priority;
+} sva_cache_aligned;
+
+/** Install dummy slots (device stopped or queue being released). */
+void sva_queue_fp_dummy(struct sva_queue_fp *fp);
+
+#endif

@@ -7,9 +7,11 @@
 
 extern const struct sva_driver sva_drv_dsa_sim;
 extern const struct sva_driver sva_drv_iaa_sim;
+extern const struct sva_driver sva_drv_cpu;
 
 const struct sva_driver *const sva_builtin_drivers[] = {
 	&sva_drv_dsa_sim,
 	&sva_drv_iaa_sim,
+	&sva_drv_cpu,
 	NULL,
 };

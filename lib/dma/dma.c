@@ -243,7 +243,7 @@ int sva_dev_attach_iopf(struct sva_dev *dev, struct sva_iopf *pf)
 	if (!dev || !pf)
 		return -EINVAL;
 	if (!dev->ops->attach_iopf) {
-		SVA_LOG(DMA, ERR, "%s: the device resolves its faults itself; no handler needed",
+		SVA_LOG(DMA, INFO, "%s: the device resolves its faults itself; no handler needed",
 			dev->name);
 		return -ENOTSUP;
 	}

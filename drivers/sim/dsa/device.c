@@ -80,7 +80,10 @@ static void *engine_main(void *arg)
 {
 	struct sim_exec *x = arg;
 	uint32_t waits = 0;
-	while (!atomic_load_explicit(&x->stop, memory_order_acquire)) {
+	/* A stop request takes effect after the current descriptor: one held
+	 * across a page-fault wait is finished (bounded by prs_timeout_ms), never
+	 * abandoned inside an engine that no longer runs. */
+	while (!atomic_load_explicit(&x->stop, memory_order_acquire) || x->busy) {
 		if (!x->busy && !sim_exec_fetch(x, -1)) {
 			sva_idle_wait(&x->idle, wqs_have_work, x, NULL, 0);
 			continue;

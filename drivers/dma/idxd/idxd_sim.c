@@ -165,12 +165,10 @@ static void sim_close(struct sva_dev *dev)
 	free(sd);
 }
 
+/* The poll hook runs descriptors in the polling thread when the device has no
+ * engine threads, and also while they are stopped (sva_dev_stop()): what was
+ * in flight then still completes. With engines running it returns at once. */
 static const struct idxd_portal_ops sim_portal_ops = {
-	.submit = (int (*)(void *, const void *))sim_portal_submit,
-	.poll = NULL,
-};
-
-static const struct idxd_portal_ops sim_portal_ops_inline = {
 	.submit = (int (*)(void *, const void *))sim_portal_submit,
 	.poll = (void (*)(void *))sim_portal_poll,
 };
@@ -209,7 +207,7 @@ static int sim_queue_setup(struct sva_dev *dev, struct sva_queue *q,
 		.pasid = sq->pasid,
 		.block_on_fault = conf->fault_mode == SVA_FAULT_BLOCK,
 		.max_batch = sd->iaa ? 1 : c->max_batch,
-		.portal_ops = c->nb_engines ? &sim_portal_ops : &sim_portal_ops_inline,
+		.portal_ops = &sim_portal_ops,
 		.portal = sq->portal,
 		.pc_swq = sd->pc_swq,
 		.iopf = &sd->iopf,

@@ -131,7 +131,7 @@ int sim_dsa_start(struct sim_dsa *dev)
 					i, x->cpu, strerror(-rc));
 		}
 	}
-	dev->started = true;
+	__atomic_store_n(&dev->started, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -150,7 +150,7 @@ int sim_dsa_stop(struct sim_dsa *dev)
 		pthread_mutex_lock(&dev->lock);
 		x->running = false;
 	}
-	dev->started = false;
+	__atomic_store_n(&dev->started, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -167,7 +167,7 @@ const struct sim_dsa_conf *sim_dsa_config(const struct sim_dsa *dev)
 
 static bool engines_running(struct sim_dsa *dev)
 {
-	return dev->conf.nb_engines && dev->started;
+	return dev->conf.nb_engines && __atomic_load_n(&dev->started, __ATOMIC_ACQUIRE);
 }
 
 struct sim_portal *sim_dsa_portal_open(struct sim_dsa *dev, unsigned int wq, uint32_t pasid)
@@ -240,17 +240,52 @@ int sim_portal_submit(struct sim_portal *p, const void *desc)
 	return 0;
 }
 
-void sim_portal_poll(struct sim_portal *p)
+/* Run @x on the portal's work queue until it is empty or @x blocks; with
+ * @fetch false, only finish the item @x holds. */
+static void run_queued(struct sim_portal *p, struct sim_exec *x, bool fetch)
 {
-	struct sim_exec *x = p->x;
-	if (!x)
-		return;
 	for (;;) {
-		if (!x->busy && !sim_exec_fetch(x, (int)p->wq))
+		if (!x->busy && (!fetch || !sim_exec_fetch(x, (int)p->wq)))
 			return;
 		if (sim_exec_run(x) == RUN_WAIT)
 			return;
 	}
+}
+
+/* The portal's helper executor, created on first use and counted with the
+ * inline executors. NULL when out of memory. */
+static struct sim_exec *portal_helper(struct sim_portal *p)
+{
+	if (p->helper)
+		return p->helper;
+	struct sim_dsa *dev = p->dev;
+	pthread_mutex_lock(&dev->lock);
+	if (dev->nb_inline < SVA_ARRAY_SIZE(dev->inline_execs)) {
+		p->helper = sim_exec_create(dev, dev->nb_inline, true);
+		if (p->helper)
+			dev->inline_execs[dev->nb_inline++] = p->helper;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return p->helper;
+}
+
+void sim_portal_poll(struct sim_portal *p)
+{
+	if (p->x) {
+		run_queued(p, p->x, true);
+		return;
+	}
+	/* Engines: while they run they do the work, except an item a helper
+	 * took while they were stopped, which the helper finishes. While they
+	 * are stopped, work written before or since runs here. */
+	if (engines_running(p->dev)) {
+		if (p->helper && p->helper->busy)
+			run_queued(p, p->helper, false);
+		return;
+	}
+	struct sim_exec *x = portal_helper(p);
+	if (x)
+		run_queued(p, x, true);
 }
 
 void sim_portal_close(struct sim_portal *p)
@@ -258,36 +293,27 @@ void sim_portal_close(struct sim_portal *p)
 	if (!p)
 		return;
 	struct sim_dsa *dev = p->dev;
-	struct sim_exec *helper = NULL;
 	/* Everything written through the portal runs before it goes. */
 	while (atomic_load_explicit(&p->inflight, memory_order_acquire)) {
-		if (p->x) {
+		if (p->x || !engines_running(dev) || (p->helper && p->helper->busy))
 			sim_portal_poll(p);
-		} else if (!engines_running(dev)) {
-			if (!helper)
-				helper = sim_exec_create(dev, 0, true);
-			if (helper && (helper->busy || sim_exec_fetch(helper, (int)p->wq)))
-				sim_exec_run(helper);
-		} else {
+		else
 			kick_engines(dev);
-		}
 		sched_yield();
 	}
 	pthread_mutex_lock(&dev->lock);
 	dev->wq[p->wq].portals--;
-	if (p->x) {
-		for (unsigned int i = 0; i < dev->nb_inline; i++) {
-			if (dev->inline_execs[i] == p->x) {
-				dev->inline_execs[i] = dev->inline_execs[--dev->nb_inline];
-				break;
-			}
-		}
-	}
-	struct sim_exec *gone[2] = {p->x, helper};
+	struct sim_exec *gone[2] = {p->x, p->helper};
 	for (unsigned int i = 0; i < 2; i++) {
 		struct sim_exec *x = gone[i];
 		if (!x)
 			continue;
+		for (unsigned int k = 0; k < dev->nb_inline; k++) {
+			if (dev->inline_execs[k] == x) {
+				dev->inline_execs[k] = dev->inline_execs[--dev->nb_inline];
+				break;
+			}
+		}
 		atomic_fetch_add(&dev->gone_descs, sva_counter_read(&x->descs));
 		atomic_fetch_add(&dev->gone_batches, sva_counter_read(&x->batches));
 		atomic_fetch_add(&dev->gone_bytes, sva_counter_read(&x->bytes));
@@ -299,7 +325,7 @@ void sim_portal_close(struct sim_portal *p)
 	}
 	pthread_mutex_unlock(&dev->lock);
 	sim_exec_free(p->x);
-	sim_exec_free(helper);
+	sim_exec_free(p->helper);
 	free(p);
 }
 

@@ -130,7 +130,11 @@ void sim_portal_close(struct sim_portal *p);
  */
 int sim_portal_submit(struct sim_portal *p, const void *desc);
 
-/** Execute queued work in the caller (inline mode; no-op with engines running). */
+/**
+ * Execute queued work of the portal's work queue in the caller: in inline
+ * mode, and while the engine threads are stopped (an item taken then is
+ * finished by later calls, even once they run again). Otherwise a no-op.
+ */
 void sim_portal_poll(struct sim_portal *p);
 
 /** PASID the portal stamps. */

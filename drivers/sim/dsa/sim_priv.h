@@ -35,6 +35,8 @@ struct sim_portal {
 	uint32_t pasid;
 	_Atomic uint32_t inflight; /* written and not yet completed */
 	struct sim_exec *x;        /* inline executor (no engine threads) */
+	struct sim_exec *helper;   /* runs queued work in the owner's thread while the
+				    * engine threads are stopped (created on first use) */
 };
 
 /* What a blocked executor is waiting for. */

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Turn svadk-perf CSV output into PNG charts (matplotlib).
+
+  svadk-perf --csv results.csv --hist-csv hist.csv ...
+  svadk-perf-plot.py results.csv [--hist hist.csv] [--out DIR]
+
+Charts: throughput vs transfer size (one line per device), completion-latency
+CDF (one line per device and size, from --hist), and fault rate vs throughput.
+"""
+import argparse
+import csv
+import os
+import sys
+from collections import defaultdict
+
+
+def load(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("csv", help="results CSV written by svadk-perf --csv")
+    ap.add_argument("--hist", help="histogram CSV written by svadk-perf --hist-csv")
+    ap.add_argument("--out", default=".", help="directory for the PNG files")
+    args = ap.parse_args()
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.exit("svadk-perf-plot: matplotlib is missing (apt-get install python3-matplotlib)")
+    rows = [r for r in load(args.csv) if r["queue"] == "total"]
+    if not rows:
+        sys.exit("svadk-perf-plot: no 'total' rows in %s" % args.csv)
+    os.makedirs(args.out, exist_ok=True)
+    written = []
+
+    # Throughput vs size
+    series = defaultdict(list)
+    for r in rows:
+        series[(r["case"], r["device"], r["op"])].append((int(r["size"]), float(r["gbps"])))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for (case, dev, op), pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o",
+                label="%s %s (%s)" % (dev, op, case))
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("transfer size (bytes)")
+    ax.set_ylabel("GB/s")
+    ax.set_title("Throughput vs transfer size")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    path = os.path.join(args.out, "throughput_vs_size.png")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    written.append(path)
+
+    # Fault rate vs throughput
+    fr = [(float(r["faults_per_s"]), float(r["gbps"]), r["device"]) for r in rows]
+    if any(f[0] > 0 for f in fr):
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for dev in sorted(set(f[2] for f in fr)):
+            pts = [f for f in fr if f[2] == dev]
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], label=dev)
+        ax.set_xlabel("IO page faults per second")
+        ax.set_ylabel("GB/s")
+        ax.set_title("Fault rate vs throughput")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+        path = os.path.join(args.out, "faults_vs_throughput.png")
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+        written.append(path)
+
+    # Latency CDF
+    if args.hist:
+        hist = defaultdict(list)
+        for r in load(args.hist):
+            hist[(r["device"], r["op"], int(r["size"]))].append(
+                (int(r["bucket_low_ns"]), int(r["count"])))
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for key, buckets in sorted(hist.items()):
+            buckets.sort()
+            total = sum(c for _, c in buckets)
+            acc, xs, ys = 0, [], []
+            for low, c in buckets:
+                acc += c
+                xs.append(max(low, 1))
+                ys.append(acc / total)
+            ax.step(xs, ys, where="post", label="%s %s %dB" % key)
+        ax.set_xscale("log")
+        ax.set_xlabel("completion latency (ns)")
+        ax.set_ylabel("fraction of operations")
+        ax.set_title("Completion latency CDF")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+        path = os.path.join(args.out, "latency_cdf.png")
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+        written.append(path)
+    for p in written:
+        print(p)
+
+
+if __name__ == "__main__":
+    main()

@@ -434,9 +434,10 @@ static void *worker_main(void *arg)
 	uint32_t j = 0;
 	bool pass_done = false;
 	uint64_t t_start = sva_now_ns();
-	uint64_t deadline = c->ops ? UINT64_MAX : t_start + (uint64_t)(c->seconds * 1e9);
+	/* The deadline is checked on every burst: in TSC ticks, not a clock call. */
+	uint64_t deadline = c->ops ? UINT64_MAX : sva_tsc() + sva_ns_to_tsc((uint64_t)(c->seconds * 1e9));
 	while (!atomic_load_explicit(&w->live->stop, memory_order_relaxed)) {
-		if (c->ops ? enq >= c->ops : sva_now_ns() >= deadline)
+		if (c->ops ? enq >= c->ops : sva_tsc() >= deadline)
 			break;
 		uint64_t t0 = sva_tsc();
 		uint32_t k;

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# svadk-dsa end to end: copy, crc32c, compare, fill, dualcast on generated
+# files (0 bytes, 1 byte, text, random of an odd size, zeros, 100 MiB), on
+# tmpfs (/dev/shm) and on disk (the build directory); CRC-32C against a
+# software reference; both fault modes; error cases and exit codes.
+#
+#   offload-dsa.sh SVADK_DSA OFFLOAD_REF DISK_DIR
+# Exit 0 pass, 1 fail, 77 skip.
+set -u
+
+dsa=$1
+ref=$2
+disk=$3
+fails=0
+checks=0
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { checks=$((checks + 1)); }
+# expect RC CMD...: run CMD (stdout/stderr kept in $out/$err), check its exit code
+expect() {
+	local want=$1
+	shift
+	"$@" >"$work/out" 2>"$work/err"
+	local rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "exit $rc (want $want): $*"
+		sed 's/^/  | /' "$work/err" | head -5
+		return 1
+	fi
+	ok
+	return 0
+}
+
+[ -x "$dsa" ] || { echo "SKIP: $dsa not built"; exit 77; }
+command -v cmp >/dev/null || { echo "SKIP: cmp missing"; exit 77; }
+
+dirs=()
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	shm=$(mktemp -d /dev/shm/svadk-offload-dsa.XXXXXX) && dirs+=("$shm")
+fi
+diskdir=$(mktemp -d "$disk/offload-dsa.XXXXXX") && dirs+=("$diskdir")
+trap 'rm -rf "${dirs[@]}"' EXIT
+
+q=(--quiet)
+for work in "${dirs[@]}"; do
+	echo "== $work"
+	: >"$work/empty"
+	printf 'x' >"$work/one"
+	"$ref" gen text 1048576 "$work/text" 1
+	"$ref" gen random $((3 * 1048576 + 123)) "$work/random" 2
+	"$ref" gen zeros $((2 * 1048576)) "$work/zeros"
+	files=(empty one text random zeros)
+
+	for f in "${files[@]}"; do
+		src=$work/$f
+		# copy, verified by the device, checked by cmp
+		expect 0 "$dsa" "${q[@]}" copy "$src" "$work/$f.copy" &&
+			{ cmp -s "$src" "$work/$f.copy" && ok || fail "copy $f differs"; }
+		# crc32c against the software reference, with the default and a small chunk
+		want=$("$ref" crc32c "$src" | cut -d' ' -f1)
+		for chunk in 1M 4k; do
+			if expect 0 "$dsa" "${q[@]}" --chunk "$chunk" crc32c "$src"; then
+				got=$(cut -d' ' -f1 "$work/out")
+				[ "$got" = "$want" ] && ok || fail "crc32c $f chunk $chunk: $got, want $want"
+			fi
+		done
+		# compare equal
+		expect 0 "$dsa" "${q[@]}" compare "$src" "$work/$f.copy"
+		# dualcast
+		expect 0 "$dsa" "${q[@]}" dualcast "$src" "$work/$f.d1" "$work/$f.d2" &&
+			{ cmp -s "$src" "$work/$f.d1" && cmp -s "$src" "$work/$f.d2" && ok ||
+				fail "dualcast $f differs"; }
+		rm -f "$work/$f.d1" "$work/$f.d2"
+	done
+
+	# compare: one byte changed deep inside (second chunk): offset as cmp finds it
+	cp "$work/random" "$work/random.mod"
+	printf '\x5a' | dd of="$work/random.mod" bs=1 seek=1234567 conv=notrunc status=none
+	if cmp -s <(head -c 1234568 "$work/random" | tail -c 1) <(printf '\x5a'); then
+		printf '\x5b' | dd of="$work/random.mod" bs=1 seek=1234567 conv=notrunc status=none
+	fi
+	if expect 1 "$dsa" "${q[@]}" --chunk 64k compare "$work/random" "$work/random.mod"; then
+		grep -q "differ: byte 1234568 (offset 1234567)" "$work/out" && ok ||
+			fail "compare offset: $(cat "$work/out")"
+	fi
+	# compare: a prefix (EOF on the shorter file), an empty file
+	head -c 1000 "$work/text" >"$work/text.head"
+	expect 1 "$dsa" "${q[@]}" compare "$work/text" "$work/text.head" &&
+		{ grep -q "EOF on $work/text.head after byte 1000" "$work/err" && ok ||
+			fail "compare EOF message: $(cat "$work/err")"; }
+	expect 1 "$dsa" "${q[@]}" compare "$work/empty" "$work/one"
+	expect 0 "$dsa" "${q[@]}" compare "$work/empty" "$work/empty"
+
+	# fill: pattern in file order, size not a multiple of 8 or of the chunk
+	size=$((1048576 + 4096 + 3))
+	if expect 0 "$dsa" "${q[@]}" --chunk 64k fill "$work/fill" "$size" deadbeefcafef00d; then
+		[ "$(stat -c %s "$work/fill")" -eq "$size" ] && ok || fail "fill size"
+		head -c 16 "$work/fill" | od -An -tx1 | tr -d ' \n' | grep -qx 'deadbeefcafef00ddeadbeefcafef00d' &&
+			ok || fail "fill pattern order: $(head -c 16 "$work/fill" | od -An -tx1)"
+		tail -c 3 "$work/fill" | od -An -tx1 | tr -d ' \n' | grep -qx 'deadbe' && ok ||
+			fail "fill tail: $(tail -c 3 "$work/fill" | od -An -tx1)"
+	fi
+	expect 0 "$dsa" "${q[@]}" fill "$work/fill2" 4k 0x00ff &&
+		{ [ "$(od -An -tx1 -N4 "$work/fill2" | tr -d ' ')" = 00ff00ff ] && ok || fail "fill 2-byte pattern"; }
+	expect 0 "$dsa" "${q[@]}" fill "$work/fill0" 0 ab &&
+		{ [ -f "$work/fill0" ] && [ ! -s "$work/fill0" ] && ok || fail "fill 0 bytes"; }
+	rm -f "$work"/fill*
+
+	# partial fault mode, one queue and several, small chunks
+	for args in "--fault-mode partial" "--fault-mode partial --queues 1 --chunk 8k" "--queues 4 --chunk 16k --depth 2"; do
+		# shellcheck disable=SC2086
+		expect 0 "$dsa" "${q[@]}" $args copy "$work/random" "$work/random.p" &&
+			{ cmp -s "$work/random" "$work/random.p" && ok || fail "copy ($args) differs"; }
+		# shellcheck disable=SC2086
+		expect 0 "$dsa" "${q[@]}" $args crc32c "$work/random" &&
+			{ [ "$(cut -d' ' -f1 "$work/out")" = "$("$ref" crc32c "$work/random" | cut -d' ' -f1)" ] &&
+				ok || fail "crc32c ($args)"; }
+		rm -f "$work/random.p"
+	done
+
+	# the summary line (not quiet) goes to stderr and has no progress bar when piped
+	if expect 0 "$dsa" copy "$work/text" "$work/text.c2"; then
+		grep -q "copy: 1048576 bytes in .* GB/s.*faults resolved" "$work/err" && ok ||
+			fail "summary line: $(cat "$work/err")"
+		grep -q $'\r' "$work/err" && fail "progress bar drawn on a pipe" || ok
+	fi
+	rm -f "$work"/*.copy "$work"/*.c2 "$work"/*.mod "$work"/*.head
+done
+
+# 100 MiB on tmpfs (or disk): copy + crc32c + compare + dualcast
+big=${shm:-$diskdir}
+work=$big
+"$ref" gen mixed $((100 * 1048576)) "$big/big" 7
+t0=$(date +%s.%N)
+expect 0 "$dsa" "${q[@]}" copy "$big/big" "$big/big.copy" &&
+	{ cmp -s "$big/big" "$big/big.copy" && ok || fail "100 MiB copy differs"; }
+expect 0 "$dsa" "${q[@]}" crc32c "$big/big" &&
+	{ [ "$(cut -d' ' -f1 "$work/out")" = "$("$ref" crc32c "$big/big" | cut -d' ' -f1)" ] &&
+		ok || fail "100 MiB crc32c"; }
+expect 0 "$dsa" "${q[@]}" compare "$big/big" "$big/big.copy"
+expect 0 "$dsa" "${q[@]}" dualcast "$big/big" "$big/big.d1" "$big/big.d2" &&
+	{ cmp -s "$big/big" "$big/big.d2" && ok || fail "100 MiB dualcast"; }
+echo "100 MiB: $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s"
+rm -f "$big"/big*
+
+# errors and exit codes
+work=${dirs[0]}
+expect 2 "$dsa" "${q[@]}" copy "$work/does-not-exist" "$work/x" &&
+	{ grep -q "does-not-exist: No such file or directory" "$work/err" && ok || fail "missing file message"; }
+[ -e "$work/x" ] && fail "copy of a missing file created the destination" || ok
+printf 'abc' >"$work/a"
+expect 2 "$dsa" "${q[@]}" copy "$work/a" "$work/a"
+[ "$(cat "$work/a")" = abc ] && ok || fail "copy onto itself truncated the file"
+expect 2 "$dsa" "${q[@]}" crc32c "$work"
+expect 2 "$dsa" "${q[@]}" fill "$work/f" 12q ff
+expect 2 "$dsa" "${q[@]}" fill "$work/f" 16 abc
+expect 2 "$dsa" "${q[@]}" --chunk 1000 crc32c "$work/a"
+expect 2 "$dsa" "${q[@]}" --fault-mode sometimes crc32c "$work/a"
+expect 2 "$dsa" "${q[@]}" --device nosuchdev0 crc32c "$work/a"
+expect 2 "$dsa" "${q[@]}" frobnicate "$work/a"
+expect 2 "$dsa" "${q[@]}" copy "$work/a"
+expect 0 "$dsa" --help
+
+echo "$checks checks, $fails failures"
+[ "$fails" -eq 0 ] || exit 1
+exit 0

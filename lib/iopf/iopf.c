@@ -249,7 +249,11 @@ int sva_iopf_poll(struct sva_iopf *pf, unsigned int budget)
 {
 	if (!pf || budget == 0)
 		return -EINVAL;
-	if (pthread_mutex_trylock(&pf->poll_lock) != 0)
+	/* While the dedicated thread runs it owns the sources, even when it is
+	 * idle and does not hold the lock: report that every time, not only
+	 * when the call happens to collide with one of its rounds. */
+	if (atomic_load_explicit(&pf->running, memory_order_acquire) ||
+	    pthread_mutex_trylock(&pf->poll_lock) != 0)
 		return -EBUSY;
 	int n = poll_locked(pf, budget);
 	pthread_mutex_unlock(&pf->poll_lock);

@@ -124,8 +124,8 @@ int sva_iopf_remove_source(struct sva_iopf *pf, void *ctx);
 /**
  * Run one round: read up to @p budget records over all sources, resolve and
  * answer complete groups. Any thread may call it; one at a time.
- * @return records processed (0: none), -EBUSY (another thread is polling,
- *         e.g. the handler's own thread), -EINVAL.
+ * @return records processed (0: none), -EBUSY (the dedicated thread runs,
+ *         or another thread is polling now), -EINVAL.
  */
 int sva_iopf_poll(struct sva_iopf *pf, unsigned int budget);
 

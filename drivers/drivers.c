@@ -8,6 +8,8 @@
 
 extern const struct sva_driver sva_drv_dsa_sim;
 extern const struct sva_driver sva_drv_iaa_sim;
+extern const struct sva_driver sva_drv_dsa_wq;
+extern const struct sva_driver sva_drv_iaa_wq;
 extern const struct sva_driver sva_drv_cpu;
 #ifdef SVA_HAVE_DPDK
 extern const struct sva_driver sva_drv_dpdk;
@@ -16,6 +18,8 @@ extern const struct sva_driver sva_drv_dpdk;
 const struct sva_driver *const sva_builtin_drivers[] = {
 	&sva_drv_dsa_sim,
 	&sva_drv_iaa_sim,
+	&sva_drv_dsa_wq,
+	&sva_drv_iaa_wq,
 	&sva_drv_cpu,
 #ifdef SVA_HAVE_DPDK
 	&sva_drv_dpdk,

@@ -153,15 +153,11 @@ int sva_dpdk_iopf_service_destroy(struct sva_dpdk_iopf_service *svc)
 {
 	if (!svc)
 		return 0;
+	/* Off first, still mapped: a service lcore notices it on its next
+	 * loop and clears its "active" mark (an unmapped service is no longer
+	 * looked at, and its mark would stay). */
 	rte_service_runstate_set(svc->id, 0);
 	rte_service_component_runstate_set(svc->id, 0);
-	for (unsigned int l = 0; l < RTE_MAX_LCORE; l++) {
-		if (svc->mapped[l]) {
-			rte_service_map_lcore_set(svc->id, l, 0);
-			svc->mapped[l] = false;
-		}
-	}
-	/* Wait until no lcore is inside the callback. */
 	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz();
 	while (rte_service_may_be_active(svc->id) == 1) {
 		if (rte_get_timer_cycles() > deadline) {
@@ -169,6 +165,12 @@ int sva_dpdk_iopf_service_destroy(struct sva_dpdk_iopf_service *svc)
 			return -ETIMEDOUT;
 		}
 		rte_pause();
+	}
+	for (unsigned int l = 0; l < RTE_MAX_LCORE; l++) {
+		if (svc->mapped[l]) {
+			rte_service_map_lcore_set(svc->id, l, 0);
+			svc->mapped[l] = false;
+		}
 	}
 	for (unsigned int l = 0; l < RTE_MAX_LCORE; l++) {
 		if (!svc->added[l])

@@ -446,6 +446,12 @@ void ofl_dev_close(struct ofl_dev *d)
 	d->pf = NULL;
 }
 
+int ofl_default_fault_ahead(uint64_t chunk)
+{
+	uint64_t pages = chunk / 4096;
+	return pages <= 16 ? 15 : pages >= 256 ? 255 : (int)pages - 1;
+}
+
 void ofl_dev_faults(struct ofl_dev *d, struct ofl_fault_counts *fc)
 {
 	struct sva_iopf_stats ps;

@@ -129,6 +129,10 @@ int ofl_dev_open(struct ofl_dev *d, const struct ofl_dev_opts *o, uint64_t need_
 /* Destroy queues, stop the handler, close. NULL-safe. */
 void ofl_dev_close(struct ofl_dev *d);
 
+/* Fault-ahead for a sequential pass in chunks of @p chunk bytes: a fault
+ * makes the rest of its chunk present (15 to 255 pages). */
+int ofl_default_fault_ahead(uint64_t chunk);
+
 /* Handler and queue fault counters. */
 struct ofl_fault_counts {
 	uint64_t requests;      /* fault records the handler read */

@@ -73,7 +73,7 @@ static void usage(FILE *f)
 		"                            library resubmits the rest)\n"
 		"  -C, --handler-cpu CPU     pin the IO page-fault handler thread (default: not pinned)\n"
 		"  -A, --fault-ahead PAGES   pages the fault handler makes present after a faulting\n"
-		"                            one (default: the handler's, 15; 0: off)\n"
+		"                            one (default: the rest of a chunk, 15..255)\n"
 		"  -n, --no-verify           skip the verification pass of copy, fill, dualcast\n"
 		"  -q, --quiet               no progress bar and no summary line\n"
 		"  -l, --log SPEC            log levels, e.g. \"warning\" or \"iopf:debug\"\n"
@@ -500,6 +500,8 @@ int main(int argc, char **argv)
 			return OFL_EXIT_ERR;
 		}
 	}
+	if (o.dev.fault_ahead < 0)
+		o.dev.fault_ahead = ofl_default_fault_ahead(o.chunk);
 	int ac = argc - optind;
 	char **av = argv + optind;
 	if (ac < 1) {

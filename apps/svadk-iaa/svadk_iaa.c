@@ -77,7 +77,8 @@ static void usage(FILE *f)
 		"  -N, --no-name             compress: do not store the input's name and time\n"
 		"  -f, --fault-mode MODE     block (default) or partial\n"
 		"  -C, --handler-cpu CPU     pin the IO page-fault handler thread\n"
-		"  -A, --fault-ahead PAGES   pages made present after a faulting one (default 15)\n"
+		"  -A, --fault-ahead PAGES   pages made present after a faulting\n"
+		"                            one (default: the rest of a chunk, 15..255)\n"
 		"  -p, --poly HEX            crc64: polynomial, normal form (default ECMA-182\n"
 		"                            42f0e1eba9ea3693)\n"
 		"  -M, --msb-first           crc64: not reflected (with --no-invert and the\n"
@@ -758,6 +759,8 @@ int main(int argc, char **argv)
 		snprintf(level_arg, sizeof(level_arg), "comp_level=%d", o.level);
 		o.dev.extra_args = level_arg;
 	}
+	if (o.dev.fault_ahead < 0)
+		o.dev.fault_ahead = ofl_default_fault_ahead(o.chunk);
 	int ac = argc - optind;
 	char **av = argv + optind;
 	if (ac < 1) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests of the data-transform kernels of the DSA/IAA model:
- * drivers/sim/dsa/sim_crc.c and sim_deflate.c. */
+ * lib/core/crc.c (software CRCs) and drivers/sim/dsa/sim_deflate.c. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "sim_crc.h"
+#include "sva_crc.h"
 #include "sim_deflate.h"
 #include "sva_build_config.h"
 #include "sva_test.h"
@@ -104,10 +104,10 @@ static uint64_t ref_crc64(uint64_t poly, uint32_t flags, const uint8_t *p, size_
 		for (uint64_t q = poly; !(q & 1); q >>= 1)
 			width--;
 	uint64_t ones = width == 64 ? ~0ull : ((1ull << width) - 1) << (64 - width);
-	uint64_t reg = (flags & SIM_CRC64_INVERT) ? ones : 0;
+	uint64_t reg = (flags & SVA_SW_CRC64_INVERT) ? ones : 0;
 	for (size_t i = 0; i < n; i++) {
 		for (int b = 0; b < 8; b++) {
-			int bit = (flags & SIM_CRC64_REFLECT) ? (p[i] >> b) & 1
+			int bit = (flags & SVA_SW_CRC64_REFLECT) ? (p[i] >> b) & 1
 							       : (p[i] >> (7 - b)) & 1;
 			int top = (int)(reg >> 63) ^ bit;
 			reg <<= 1;
@@ -115,9 +115,9 @@ static uint64_t ref_crc64(uint64_t poly, uint32_t flags, const uint8_t *p, size_
 				reg ^= poly;
 		}
 	}
-	if (flags & SIM_CRC64_INVERT)
+	if (flags & SVA_SW_CRC64_INVERT)
 		reg ^= ones;
-	if (flags & SIM_CRC64_REFLECT)
+	if (flags & SVA_SW_CRC64_REFLECT)
 		reg = bitrev(reg, 64);
 	return reg;
 }
@@ -130,26 +130,26 @@ static void test_crc32c_check_values(void)
 	static const char check[] = "123456789";
 	uint8_t buf[32];
 
-	CU_ASSERT_EQUAL(sim_crc32c(0, check, 9), 0xE3069283u);
-	CU_ASSERT_EQUAL(sim_crc32c_sw(0, check, 9), 0xE3069283u);
-	CU_ASSERT_EQUAL(sim_crc32c(0, NULL, 0), 0u);
-	CU_ASSERT_EQUAL(sim_crc32c(0x12345678u, NULL, 0), 0x12345678u);
-	CU_ASSERT_EQUAL(sim_crc32c_sw(0x12345678u, NULL, 0), 0x12345678u);
+	CU_ASSERT_EQUAL(sva_sw_crc32c(0, check, 9), 0xE3069283u);
+	CU_ASSERT_EQUAL(sva_sw_crc32c_portable(0, check, 9), 0xE3069283u);
+	CU_ASSERT_EQUAL(sva_sw_crc32c(0, NULL, 0), 0u);
+	CU_ASSERT_EQUAL(sva_sw_crc32c(0x12345678u, NULL, 0), 0x12345678u);
+	CU_ASSERT_EQUAL(sva_sw_crc32c_portable(0x12345678u, NULL, 0), 0x12345678u);
 
 	/* iSCSI test vectors (RFC 3720 B.4) */
 	memset(buf, 0, sizeof(buf));
-	CU_ASSERT_EQUAL(sim_crc32c(0, buf, 32), 0x8A9136AAu);
-	CU_ASSERT_EQUAL(sim_crc32c_sw(0, buf, 32), 0x8A9136AAu);
+	CU_ASSERT_EQUAL(sva_sw_crc32c(0, buf, 32), 0x8A9136AAu);
+	CU_ASSERT_EQUAL(sva_sw_crc32c_portable(0, buf, 32), 0x8A9136AAu);
 	memset(buf, 0xff, sizeof(buf));
-	CU_ASSERT_EQUAL(sim_crc32c(0, buf, 32), 0x62A8AB43u);
-	CU_ASSERT_EQUAL(sim_crc32c_sw(0, buf, 32), 0x62A8AB43u);
+	CU_ASSERT_EQUAL(sva_sw_crc32c(0, buf, 32), 0x62A8AB43u);
+	CU_ASSERT_EQUAL(sva_sw_crc32c_portable(0, buf, 32), 0x62A8AB43u);
 	for (int i = 0; i < 32; i++)
 		buf[i] = (uint8_t)i;
-	CU_ASSERT_EQUAL(sim_crc32c(0, buf, 32), 0x46DD794Eu);
-	CU_ASSERT_EQUAL(sim_crc32c_sw(0, buf, 32), 0x46DD794Eu);
+	CU_ASSERT_EQUAL(sva_sw_crc32c(0, buf, 32), 0x46DD794Eu);
+	CU_ASSERT_EQUAL(sva_sw_crc32c_portable(0, buf, 32), 0x46DD794Eu);
 
 	printf("\n    CRC-32C: SSE4.2 path %s\n",
-	       sim_crc32c_hw_available() ? "in use" : "not available (table only)");
+	       sva_sw_crc32c_hw_available() ? "in use" : "not available (table only)");
 }
 
 /* Every size 0..4097 at every start offset 0..7, both paths, random seeds. */
@@ -165,8 +165,8 @@ static void test_crc32c_vs_reference_small(void)
 		uint32_t reg = ~seed; /* incremental reference over the prefixes */
 		for (size_t n = 0; n <= MAXN; n++) {
 			uint32_t want = ~reg;
-			if (sim_crc32c(seed, buf + off, n) != want ||
-			    sim_crc32c_sw(seed, buf + off, n) != want) {
+			if (sva_sw_crc32c(seed, buf + off, n) != want ||
+			    sva_sw_crc32c_portable(seed, buf + off, n) != want) {
 				if (bad++ < 5)
 					printf("\n    mismatch off %zu len %zu", off, n);
 			}
@@ -193,15 +193,15 @@ static void test_crc32c_vs_reference_large(void)
 		for (size_t off = 0; off < 8; off += 3) {
 			uint32_t seed = (uint32_t)rnd();
 			uint32_t want = ref_crc32c(seed, buf + off, sizes[i]);
-			CU_ASSERT_EQUAL(sim_crc32c(seed, buf + off, sizes[i]), want);
-			CU_ASSERT_EQUAL(sim_crc32c_sw(seed, buf + off, sizes[i]), want);
+			CU_ASSERT_EQUAL(sva_sw_crc32c(seed, buf + off, sizes[i]), want);
+			CU_ASSERT_EQUAL(sva_sw_crc32c_portable(seed, buf + off, sizes[i]), want);
 		}
 	}
 	for (int k = 0; k < 40; k++) {
 		size_t n = rnd() % 200000, off = rnd() % 8;
 		uint32_t want = ref_crc32c(0, buf + off, n);
-		CU_ASSERT_EQUAL(sim_crc32c(0, buf + off, n), want);
-		CU_ASSERT_EQUAL(sim_crc32c_sw(0, buf + off, n), want);
+		CU_ASSERT_EQUAL(sva_sw_crc32c(0, buf + off, n), want);
+		CU_ASSERT_EQUAL(sva_sw_crc32c_portable(0, buf + off, n), want);
 	}
 	free(buf);
 }
@@ -215,16 +215,16 @@ static void test_crc32c_chaining(void)
 	for (int k = 0; k < 200; k++) {
 		size_t n = k < 100 ? rnd() % 1100 : rnd() % N;
 		size_t a = n ? rnd() % (n + 1) : 0;
-		uint32_t whole = sim_crc32c(0, buf, n);
-		CU_ASSERT_EQUAL(sim_crc32c(sim_crc32c(0, buf, a), buf + a, n - a), whole);
-		CU_ASSERT_EQUAL(sim_crc32c_sw(sim_crc32c_sw(0, buf, a), buf + a, n - a), whole);
-		CU_ASSERT_EQUAL(sim_crc32c(sim_crc32c_sw(0, buf, a), buf + a, n - a), whole);
+		uint32_t whole = sva_sw_crc32c(0, buf, n);
+		CU_ASSERT_EQUAL(sva_sw_crc32c(sva_sw_crc32c(0, buf, a), buf + a, n - a), whole);
+		CU_ASSERT_EQUAL(sva_sw_crc32c_portable(sva_sw_crc32c_portable(0, buf, a), buf + a, n - a), whole);
+		CU_ASSERT_EQUAL(sva_sw_crc32c(sva_sw_crc32c_portable(0, buf, a), buf + a, n - a), whole);
 	}
 	/* byte at a time */
 	uint32_t c = 0;
 	for (size_t i = 0; i < 1000; i++)
-		c = sim_crc32c(c, buf + i, 1);
-	CU_ASSERT_EQUAL(c, sim_crc32c(0, buf, 1000));
+		c = sva_sw_crc32c(c, buf + i, 1);
+	CU_ASSERT_EQUAL(c, sva_sw_crc32c(0, buf, 1000));
 	free(buf);
 }
 
@@ -242,8 +242,8 @@ static void test_crc32c_vs_isal(void)
 		uint32_t seed = (uint32_t)rnd();
 		/* isa-l's crc32_iscsi() neither inverts the initial value nor the result */
 		uint32_t want = ~crc32_iscsi(buf + off, (int)n, ~seed);
-		CU_ASSERT_EQUAL(sim_crc32c(seed, buf + off, n), want);
-		CU_ASSERT_EQUAL(sim_crc32c_sw(seed, buf + off, n), want);
+		CU_ASSERT_EQUAL(sva_sw_crc32c(seed, buf + off, n), want);
+		CU_ASSERT_EQUAL(sva_sw_crc32c_portable(seed, buf + off, n), want);
 	}
 	free(buf);
 }
@@ -266,17 +266,17 @@ static void test_crc32c_throughput(void)
 	int reps = 16;
 
 	fill_random(buf, N);
-	sink ^= sim_crc32c(0, buf, N);
+	sink ^= sva_sw_crc32c(0, buf, N);
 	t0 = now_s();
 	for (int i = 0; i < reps; i++)
-		sink ^= sim_crc32c(sink, buf, N);
+		sink ^= sva_sw_crc32c(sink, buf, N);
 	hw = (double)N * reps / (now_s() - t0) / 1e9;
 	t0 = now_s();
 	for (int i = 0; i < reps / 4; i++)
-		sink ^= sim_crc32c_sw(sink, buf, N);
+		sink ^= sva_sw_crc32c_portable(sink, buf, N);
 	sw = (double)N * (reps / 4) / (now_s() - t0) / 1e9;
-	printf("\n    CRC-32C 4 MiB: sim_crc32c %.1f GB/s (%s), table %.2f GB/s [%x]\n", hw,
-	       sim_crc32c_hw_available() ? "SSE4.2" : "table", sw, (unsigned int)sink & 1);
+	printf("\n    CRC-32C 4 MiB: sva_sw_crc32c %.1f GB/s (%s), table %.2f GB/s [%x]\n", hw,
+	       sva_sw_crc32c_hw_available() ? "SSE4.2" : "table", sw, (unsigned int)sink & 1);
 	free(buf);
 }
 
@@ -288,9 +288,9 @@ static void test_crc32_gzip(void)
 	enum { N = 10000 };
 	uint8_t *buf = xmalloc(N);
 
-	CU_ASSERT_EQUAL(sim_crc32_gzip(0, "123456789", 9), 0xCBF43926u);
+	CU_ASSERT_EQUAL(sva_sw_crc32(0, "123456789", 9), 0xCBF43926u);
 	fill_random(buf, N);
-	CU_ASSERT_EQUAL(sim_crc32_gzip(sim_crc32_gzip(0, buf, 1234), buf + 1234, N - 1234),
+	CU_ASSERT_EQUAL(sva_sw_crc32(sva_sw_crc32(0, buf, 1234), buf + 1234, N - 1234),
 			(uint32_t)crc32(0, buf, N));
 	free(buf);
 }
@@ -307,27 +307,27 @@ static void test_crc64_check_values(void)
 		uint64_t check;
 	} cv[] = {
 		{ "CRC-64/ECMA-182", 0x42F0E1EBA9EA3693ull, 0, 0x6C40DF5F0B497347ull },
-		{ "CRC-64/XZ", 0x42F0E1EBA9EA3693ull, SIM_CRC64_REFLECT | SIM_CRC64_INVERT,
+		{ "CRC-64/XZ", 0x42F0E1EBA9EA3693ull, SVA_SW_CRC64_REFLECT | SVA_SW_CRC64_INVERT,
 		  0x995DC9BBDF1939FAull },
-		{ "CRC-64/WE", 0x42F0E1EBA9EA3693ull, SIM_CRC64_INVERT, 0x62EC59E3F1A4F00Aull },
-		{ "CRC-64/GO-ISO", 0x000000000000001Bull, SIM_CRC64_REFLECT | SIM_CRC64_INVERT,
+		{ "CRC-64/WE", 0x42F0E1EBA9EA3693ull, SVA_SW_CRC64_INVERT, 0x62EC59E3F1A4F00Aull },
+		{ "CRC-64/GO-ISO", 0x000000000000001Bull, SVA_SW_CRC64_REFLECT | SVA_SW_CRC64_INVERT,
 		  0xB90956C775A41001ull },
-		{ "CRC-64/NVME", 0xAD93D23594C93659ull, SIM_CRC64_REFLECT | SIM_CRC64_INVERT,
+		{ "CRC-64/NVME", 0xAD93D23594C93659ull, SVA_SW_CRC64_REFLECT | SVA_SW_CRC64_INVERT,
 		  0xAE8B14860A799888ull },
-		{ "CRC-64/REDIS", 0xAD93D23594C935A9ull, SIM_CRC64_REFLECT, 0xE9C6D914C4B8D9CAull },
+		{ "CRC-64/REDIS", 0xAD93D23594C935A9ull, SVA_SW_CRC64_REFLECT, 0xE9C6D914C4B8D9CAull },
 		{ "CRC-16/T10-DIF", 0x8BB7ull << 48, 0, 0xD0DBull << 48 },
-		{ "CRC-32/ISO-HDLC", 0x04C11DB7ull << 32, SIM_CRC64_REFLECT | SIM_CRC64_INVERT,
+		{ "CRC-32/ISO-HDLC", 0x04C11DB7ull << 32, SVA_SW_CRC64_REFLECT | SVA_SW_CRC64_INVERT,
 		  0xCBF43926ull },
-		{ "CRC-32/BZIP2", 0x04C11DB7ull << 32, SIM_CRC64_INVERT, 0xFC891918ull << 32 },
-		{ "CRC-32C", 0x1EDC6F41ull << 32, SIM_CRC64_REFLECT | SIM_CRC64_INVERT,
+		{ "CRC-32/BZIP2", 0x04C11DB7ull << 32, SVA_SW_CRC64_INVERT, 0xFC891918ull << 32 },
+		{ "CRC-32C", 0x1EDC6F41ull << 32, SVA_SW_CRC64_REFLECT | SVA_SW_CRC64_INVERT,
 		  0xE3069283ull },
 	};
-	struct sim_crc64_table *t = malloc(sizeof(*t));
+	struct sva_sw_crc64 *t = malloc(sizeof(*t));
 	CU_ASSERT_FATAL(t != NULL);
 
 	for (size_t i = 0; i < sizeof(cv) / sizeof(cv[0]); i++) {
-		sim_crc64_table_init(t, cv[i].poly, cv[i].flags);
-		uint64_t got = sim_crc64(t, "123456789", 9);
+		sva_sw_crc64_init(t, cv[i].poly, cv[i].flags);
+		uint64_t got = sva_sw_crc64(t, "123456789", 9);
 		if (got != cv[i].check)
 			printf("\n    %s: got %016llx want %016llx", cv[i].name,
 			       (unsigned long long)got, (unsigned long long)cv[i].check);
@@ -346,18 +346,18 @@ static void test_crc64_vs_reference(void)
 	};
 	enum { N = 3000 };
 	uint8_t *buf = xmalloc(N + 8);
-	struct sim_crc64_table *t = malloc(sizeof(*t));
+	struct sva_sw_crc64 *t = malloc(sizeof(*t));
 	CU_ASSERT_FATAL(t != NULL);
 	unsigned int bad = 0;
 
 	fill_random(buf, N + 8);
 	for (size_t i = 0; i < sizeof(polys) / sizeof(polys[0]); i++) {
 		for (uint32_t flags = 0; flags < 4; flags++) {
-			sim_crc64_table_init(t, polys[i], flags);
+			sva_sw_crc64_init(t, polys[i], flags);
 			for (int k = 0; k < 40; k++) {
 				size_t n = k < 20 ? (size_t)k : rnd() % N, off = rnd() % 8;
 				uint64_t want = ref_crc64(polys[i], flags, buf + off, n);
-				if (sim_crc64(t, buf + off, n) != want && bad++ < 5)
+				if (sva_sw_crc64(t, buf + off, n) != want && bad++ < 5)
 					printf("\n    poly %016llx flags %u len %zu off %zu",
 					       (unsigned long long)polys[i], flags, n, off);
 			}
@@ -374,21 +374,21 @@ static void test_crc64_vs_isal(void)
 {
 	enum { N = 100000 };
 	uint8_t *buf = xmalloc(N + 16);
-	struct sim_crc64_table *t = malloc(4 * sizeof(*t));
+	struct sva_sw_crc64 *t = malloc(4 * sizeof(*t));
 	CU_ASSERT_FATAL(t != NULL);
 
 	fill_random(buf, N + 16);
-	sim_crc64_table_init(&t[0], 0x42F0E1EBA9EA3693ull, 0);
-	sim_crc64_table_init(&t[1], 0x42F0E1EBA9EA3693ull, SIM_CRC64_INVERT);
-	sim_crc64_table_init(&t[2], 0x42F0E1EBA9EA3693ull, SIM_CRC64_REFLECT);
-	sim_crc64_table_init(&t[3], 0x42F0E1EBA9EA3693ull, SIM_CRC64_REFLECT | SIM_CRC64_INVERT);
+	sva_sw_crc64_init(&t[0], 0x42F0E1EBA9EA3693ull, 0);
+	sva_sw_crc64_init(&t[1], 0x42F0E1EBA9EA3693ull, SVA_SW_CRC64_INVERT);
+	sva_sw_crc64_init(&t[2], 0x42F0E1EBA9EA3693ull, SVA_SW_CRC64_REFLECT);
+	sva_sw_crc64_init(&t[3], 0x42F0E1EBA9EA3693ull, SVA_SW_CRC64_REFLECT | SVA_SW_CRC64_INVERT);
 	for (int k = 0; k < 100; k++) {
 		size_t n = k < 50 ? rnd() % 600 : rnd() % N, off = rnd() % 16;
 		const uint8_t *p = buf + off;
-		CU_ASSERT_EQUAL(sim_crc64(&t[0], p, n), ~crc64_ecma_norm(~0ull, p, n));
-		CU_ASSERT_EQUAL(sim_crc64(&t[1], p, n), crc64_ecma_norm(0, p, n));
-		CU_ASSERT_EQUAL(sim_crc64(&t[2], p, n), ~crc64_ecma_refl(~0ull, p, n));
-		CU_ASSERT_EQUAL(sim_crc64(&t[3], p, n), crc64_ecma_refl(0, p, n));
+		CU_ASSERT_EQUAL(sva_sw_crc64(&t[0], p, n), ~crc64_ecma_norm(~0ull, p, n));
+		CU_ASSERT_EQUAL(sva_sw_crc64(&t[1], p, n), crc64_ecma_norm(0, p, n));
+		CU_ASSERT_EQUAL(sva_sw_crc64(&t[2], p, n), ~crc64_ecma_refl(~0ull, p, n));
+		CU_ASSERT_EQUAL(sva_sw_crc64(&t[3], p, n), crc64_ecma_refl(0, p, n));
 	}
 	free(t);
 	free(buf);

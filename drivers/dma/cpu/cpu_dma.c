@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_crc.h"
+#include "sva_crc.h"
 #include "sim_deflate.h"
 #include "sim_iommu.h"
 #include "sva_cpu.h"
@@ -42,7 +42,7 @@ struct cpu_queue {
 	uint32_t nb;
 	struct cpu_op *ring;
 	struct cpu_op *cur;       /* op being executed (for the guard) */
-	struct sim_crc64_table *crc64;
+	struct sva_sw_crc64 *crc64;
 	struct cpu_stream streams[CPU_STREAMS];
 	uint64_t clock;
 	uint64_t st_submitted, st_completed, st_errors, st_bytes, st_doorbells;
@@ -287,14 +287,14 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 	}
 	case SVA_OP_CRC32C:
 		if (r)
-			r->value = sim_crc32c((uint32_t)o->x, pa, o->len);
+			r->value = sva_sw_crc32c((uint32_t)o->x, pa, o->len);
 		break;
 	case SVA_OP_COPY_CRC32C:
 		if (overlap(o->a, o->b, o->len))
 			return SVA_STATUS_INVALID_ADDR;
 		memcpy(pb, pa, o->len);
 		if (r)
-			r->value = sim_crc32c((uint32_t)o->x, pa, o->len);
+			r->value = sva_sw_crc32c((uint32_t)o->x, pa, o->len);
 		break;
 	case SVA_OP_DUALCAST:
 		if ((o->b ^ o->c) & 0xfff)
@@ -318,7 +318,7 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 		if (r) {
 			r->bytes = out;
 			r->consumed = o->len;
-			r->value = sim_crc32_gzip(0, pa, o->len);
+			r->value = sva_sw_crc32(0, pa, o->len);
 		}
 		if (rc == -ENOSPC)
 			return SVA_STATUS_OUTBUF_OVERFLOW;
@@ -347,7 +347,7 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 		if (r) {
 			r->bytes = produced;
 			r->consumed = consumed;
-			r->value = sim_crc32_gzip(0, pb, produced);
+			r->value = sva_sw_crc32(0, pb, produced);
 		}
 		if (rc == -ENOSPC)
 			return SVA_STATUS_OUTBUF_OVERFLOW;
@@ -356,12 +356,12 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 		break;
 	}
 	case SVA_OP_CRC64: {
-		uint32_t f = (o->cflags & SVA_CRC64_F_REFLECT ? SIM_CRC64_REFLECT : 0) |
-			     (o->cflags & SVA_CRC64_F_INVERT ? SIM_CRC64_INVERT : 0);
+		uint32_t f = (o->cflags & SVA_CRC64_F_REFLECT ? SVA_SW_CRC64_REFLECT : 0) |
+			     (o->cflags & SVA_CRC64_F_INVERT ? SVA_SW_CRC64_INVERT : 0);
 		if (q->crc64->poly != o->x || q->crc64->flags != f)
-			sim_crc64_table_init(q->crc64, o->x, f);
+			sva_sw_crc64_init(q->crc64, o->x, f);
 		if (r)
-			r->value = sim_crc64(q->crc64, pa, o->len);
+			r->value = sva_sw_crc64(q->crc64, pa, o->len);
 		break;
 	}
 	default:
@@ -507,7 +507,7 @@ static int cpu_queue_setup(struct sva_dev *dev, struct sva_queue *q,
 		free(cq);
 		return -ENOMEM;
 	}
-	sim_crc64_table_init(cq->crc64, SVA_CRC64_POLY_ECMA, 0);
+	sva_sw_crc64_init(cq->crc64, SVA_CRC64_POLY_ECMA, 0);
 	q->live = (struct sva_queue_fp){
 		.drvq = cq,
 		.copy = c_copy,

@@ -121,8 +121,8 @@ int sim_dsa_start(struct sim_dsa *dev)
 			return -rc;
 		}
 		x->running = true;
-		char tname[16];
-		snprintf(tname, sizeof(tname), "%.9s-e%u", dev->name, i);
+		char tname[32]; /* the kernel keeps 15 characters of it */
+		snprintf(tname, sizeof(tname), "%.9s-e%u", dev->name, i % SIM_DSA_MAX_ENGINES);
 		sva_thread_set_name(x->thread, tname);
 		if (x->cpu >= 0) {
 			rc = sva_thread_pin(x->thread, x->cpu);

@@ -30,7 +30,7 @@ struct sim_exec *sim_exec_create(struct sim_dsa *dev, unsigned int id, bool inli
 		x->crc64 = malloc(sizeof(*x->crc64));
 		x->inflate = sim_inflate_new();
 		if (x->crc64)
-			sim_crc64_table_init(x->crc64, SIM_CRC64_POLY_ECMA, 0);
+			sva_sw_crc64_init(x->crc64, SIM_CRC64_POLY_ECMA, 0);
 	}
 	if (!x->atc || (dev->conf.type == SIM_DEV_IAA && (!x->crc64 || !x->inflate))) {
 		sim_exec_free(x);

@@ -331,11 +331,11 @@ enum run_result sim_op_dsa(struct sim_exec *x)
 				break;
 			}
 			case DSA_OPCODE_CRCGEN:
-				x->crc32 = sim_crc32c(x->crc32, pa, len);
+				x->crc32 = sva_sw_crc32c(x->crc32, pa, len);
 				break;
 			case DSA_OPCODE_COPY_CRC:
 				memcpy(pb, pa, len);
-				x->crc32 = sim_crc32c(x->crc32, pa, len);
+				x->crc32 = sva_sw_crc32c(x->crc32, pa, len);
 				break;
 			case DSA_OPCODE_DUALCAST:
 				memcpy(pb, pa, len);

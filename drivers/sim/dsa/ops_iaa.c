@@ -236,7 +236,7 @@ static enum run_result decompress(struct sim_exec *x, uint32_t flags, uint32_t s
 	bool end = false;
 	int rc = sim_inflate(s, (const void *)(uintptr_t)src, size, (void *)(uintptr_t)dst, max_dst,
 			     !rd, last, &consumed, &produced, &end);
-	uint32_t crc = sim_crc32_gzip(0, (const void *)(uintptr_t)dst, produced);
+	uint32_t crc = sva_sw_crc32(0, (const void *)(uintptr_t)dst, produced);
 	set_output(x, consumed, produced, crc);
 	x->off = consumed;
 	uint8_t st = IAX_COMP_SUCCESS;
@@ -352,12 +352,12 @@ enum run_result sim_op_iaa(struct sim_exec *x)
 	case IAX_OPCODE_CRC64: {
 		uint64_t poly = idxd_rd64(d, IAX_CRC64_POLY_OFFSET);
 		uint16_t cf = idxd_rd16(d, IAX_CRC64_FLAGS_OFFSET);
-		uint32_t sf = (cf & IAX_CRC64_FLAG_REFLECT_SIM ? SIM_CRC64_REFLECT : 0) |
-			      (cf & IAX_CRC64_FLAG_INVERT ? SIM_CRC64_INVERT : 0);
+		uint32_t sf = (cf & IAX_CRC64_FLAG_REFLECT_SIM ? SVA_SW_CRC64_REFLECT : 0) |
+			      (cf & IAX_CRC64_FLAG_INVERT ? SVA_SW_CRC64_INVERT : 0);
 		if (x->crc64->poly != poly || x->crc64->flags != sf)
-			sim_crc64_table_init(x->crc64, poly, sf);
+			sva_sw_crc64_init(x->crc64, poly, sf);
 		idxd_wr64(x->cr, IAX_CRC64_RESULT_OFFSET,
-			  sim_crc64(x->crc64, (const void *)(uintptr_t)src, size));
+			  sva_sw_crc64(x->crc64, (const void *)(uintptr_t)src, size));
 		x->off = size;
 		break;
 	}
@@ -367,7 +367,7 @@ enum run_result sim_op_iaa(struct sim_exec *x)
 		int level = x->dev->conf.comp_level ? x->dev->conf.comp_level : SIM_DEFLATE_LEVEL_DEFAULT;
 		int rc = sim_deflate((const void *)(uintptr_t)src, size, (void *)(uintptr_t)dst, max_dst,
 				     cf & IAX_COMPR_FLAG_END_APPEND_EOB_SIM, level, &out);
-		set_output(x, size, out, sim_crc32_gzip(0, (const void *)(uintptr_t)src, size));
+		set_output(x, size, out, sva_sw_crc32(0, (const void *)(uintptr_t)src, size));
 		x->off = size;
 		sim_complete(x, rc == -ENOSPC ? IAX_COMP_OUTBUF_OVERFLOW
 				: rc < 0      ? IAX_COMP_HW_ERR1

@@ -7,7 +7,7 @@
 #include <stdatomic.h>
 
 #include "idxd_hw.h"
-#include "sim_crc.h"
+#include "sva_crc.h"
 #include "sim_deflate.h"
 #include "sim_dsa.h"
 #include "sva_atomic.h"
@@ -55,7 +55,7 @@ enum run_result { RUN_DONE = 0, RUN_WAIT = 1 };
 struct sim_exec {
 	struct sim_dsa *dev;
 	struct sim_atc *atc;
-	struct sim_crc64_table *crc64;
+	struct sva_sw_crc64 *crc64;
 	struct sim_inflate *inflate;   /* single-shot decompression */
 	unsigned int id;
 	int cpu;

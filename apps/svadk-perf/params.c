@@ -2,6 +2,7 @@
 /* svadk-perf parameters: one table serves the command line (--name value),
  * config files (name = value) and the prompt (set name value). */
 #include <errno.h>
+#include <numa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,8 +391,20 @@ int perf_conf_check(const struct perf_conf *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (c->op == SVA_OP_DUALCAST && c->offset) {
-		/* dualcast destinations share their page offset by construction */
+	if (c->evict && c->mem_kind != MEM_FILE &&
+	    (c->op == SVA_OP_COMPARE || c->op == SVA_OP_COMPARE_PATTERN || c->op == SVA_OP_CRC32C ||
+	     c->op == SVA_OP_CRC64)) {
+		snprintf(err, errlen, "evict: op=%s only reads its buffers and dropping anonymous "
+			 "pages loses their data; use mem-kind=file (the page cache keeps it)",
+			 sva_op_name(c->op));
+		return -1;
+	}
+	int nodes = numa_available() >= 0 ? numa_max_node() + 1 : 1;
+	if (c->src_node >= nodes || c->dst_node >= nodes) {
+		snprintf(err, errlen, "%s=%d: no such NUMA node (this machine has %d)",
+			 c->src_node >= nodes ? "src-node" : "dst-node",
+			 c->src_node >= nodes ? c->src_node : c->dst_node, nodes);
+		return -1;
 	}
 	return 0;
 }

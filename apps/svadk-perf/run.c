@@ -125,8 +125,11 @@ static int raw_inflate(const uint8_t *in, uint32_t len, uint8_t *out, uint32_t c
 }
 
 static int fail(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Record a failure of the worker; the first one is the one reported. */
 static int fail(struct worker *w, const char *fmt, ...)
 {
+	if (w->failed)
+		return -1;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(w->error, sizeof(w->error), fmt, ap);
@@ -153,16 +156,20 @@ static int setup_buffers(struct worker *w)
 	if (op_has_src_data(op) &&
 	    perf_mem_alloc(&w->src, bytes, c->mem_kind, c->src_node, NULL, err, sizeof(err)) < 0)
 		return fail(w, "%s", err);
-	if (need_dst && perf_mem_alloc(&w->dst, bytes, c->mem_kind, c->dst_node,
-				       c->mem_kind == MEM_FILE ? c->file : NULL, err, sizeof(err)) < 0)
+	char file[PERF_NAME_MAX + 16] = "";
+	if (c->mem_kind == MEM_FILE && c->file[0]) /* queue 0: FILE, queue N: FILE.qN */
+		snprintf(file, sizeof(file), w->id ? "%s.q%u" : "%s", c->file, w->id);
+	if (need_dst && perf_mem_alloc(&w->dst, bytes, c->mem_kind, c->dst_node, file, err,
+				       sizeof(err)) < 0)
 		return fail(w, "%s", err);
 	if (op == SVA_OP_DUALCAST &&
 	    perf_mem_alloc(&w->dst2, bytes, c->mem_kind, c->dst_node, NULL, err, sizeof(err)) < 0)
 		return fail(w, "%s", err);
-	if (w->src.fell_back || w->dst.fell_back)
-		if (w->id == 0 && !c->quiet)
-			fprintf(stderr, "svadk-perf: notice: no huge pages available (vm.nr_hugepages); "
-				"using 4 KiB pages\n");
+	static _Atomic int told_fallback;
+	if ((w->src.fell_back || w->dst.fell_back || w->dst2.fell_back) && !c->quiet &&
+	    !atomic_exchange(&told_fallback, 1))
+		fprintf(stderr, "svadk-perf: notice: mem-kind=hugepage: no huge pages available "
+			"(vm.nr_hugepages); using 4 KiB pages\n");
 	w->expect = calloc(w->nbufs, sizeof(*w->expect));
 	w->in_len = calloc(w->nbufs, sizeof(*w->in_len));
 	if (!w->expect || !w->in_len)
@@ -289,10 +296,15 @@ static int compare_bytes(struct worker *w, const uint8_t *got, const uint8_t *wa
 	return 0;
 }
 
-/* Verify buffers [0, count) at the end of a size point. */
+/* Verify buffers [0, count) at the end of a size point (or of a pass that
+ * is about to be evicted). SVADK_PERF_TEST_CORRUPT=1 flips one bit of the
+ * first destination first: the functional tests use it to check that a
+ * failed verification fails the run. */
 static int verify_buffers(struct worker *w, uint32_t count)
 {
 	uint32_t size = w->size;
+	if (count && w->dst.base && getenv("SVADK_PERF_TEST_CORRUPT"))
+		buf_at(&w->dst, w, 0)[0] ^= 0x40;
 	uint8_t *tmp = NULL;
 	if (w->c->op == SVA_OP_FILL || w->c->op == SVA_OP_COMPRESS) {
 		tmp = malloc(size + 64);
@@ -342,12 +354,20 @@ static int verify_buffers(struct worker *w, uint32_t count)
 	return rc;
 }
 
+/* Drop the pages of the buffers the device writes, so that the next pass
+ * faults them in again. Buffers it only reads keep their data only when
+ * they are file-backed (the page cache has it); those are dropped too then.
+ * perf_conf_check() refuses eviction where nothing could be dropped safely. */
 static void evict(struct worker *w)
 {
 	struct sva_as *as = sva_dev_process_as(w->dev);
-	struct perf_mem *ms[] = {&w->dst, &w->dst2};
-	for (unsigned int i = 0; i < 2; i++) {
-		if (!ms[i]->base)
+	int op = w->c->op;
+	bool file = w->c->mem_kind == MEM_FILE;
+	bool dst_written = op_writes_dst(op) || op == SVA_OP_CACHE_FLUSH;
+	struct perf_mem *ms[] = {dst_written || file ? &w->dst : NULL,
+				 dst_written || file ? &w->dst2 : NULL, file ? &w->src : NULL};
+	for (unsigned int i = 0; i < SVA_ARRAY_SIZE(ms); i++) {
+		if (!ms[i] || !ms[i]->base)
 			continue;
 		madvise(ms[i]->base, ms[i]->size, MADV_DONTNEED);
 		if (as)
@@ -371,38 +391,52 @@ static int reap(struct worker *w, uint16_t *head, uint64_t *inflight)
 	if (!total)
 		return 0;
 	w->out.busy_ticks += t1 - t0;
-	if ((uint16_t)(*head + total - 1) != last)
-		return fail(w, "completion order broken: expected index %u, got %u",
-			    (uint16_t)(*head + total - 1), last);
+	if ((uint16_t)(*head + total - 1) != last) {
+		fail(w, "completion order broken: expected index %u, got %u",
+		     (uint16_t)(*head + total - 1), last);
+		/* Account for what the queue says it completed, so that the
+		 * drain after the failure does not wait for it. */
+		uint16_t got = (uint16_t)(last - *head + 1);
+		*inflight -= SVA_MIN((uint64_t)got, *inflight);
+		*head = (uint16_t)(last + 1);
+		return -1;
+	}
 	double ns_per_tick = 1e9 / (double)sva_tsc_hz();
 	uint16_t mask = (uint16_t)(w->c->ring - 1);
+	int rc = total;
+	/* Every reaped operation is accounted for, even after a failure: the
+	 * ring indexes must stay in step for the drain that follows. */
 	for (uint16_t k = 0; k < total; k++) {
 		uint16_t slot = (uint16_t)(*head + k) & mask;
 		sva_hist_add(&w->out.lat, (uint64_t)((double)(t1 - w->t_enq[slot]) * ns_per_tick));
 		if (k == n && ne) {
 			w->out.errors++;
-			return fail(w, "operation %u on buffer %u failed: %s", (uint16_t)(*head + k),
-				    w->slot_buf[slot], sva_status_str(st));
+			rc = fail(w, "operation %u on buffer %u failed: %s", (uint16_t)(*head + k),
+				  w->slot_buf[slot], sva_status_str(st));
+			continue;
 		}
-		if (w->c->verify && check_result(w, w->slot_buf[slot], &w->res[slot]) < 0)
-			return -1;
+		if (w->c->verify && !w->failed && check_result(w, w->slot_buf[slot], &w->res[slot]) < 0)
+			rc = -1;
 	}
 	*head = (uint16_t)(*head + total);
 	*inflight -= total;
-	w->out.ops += total;
-	w->out.bytes += (uint64_t)total * w->size;
-	atomic_fetch_add_explicit(&w->live->ops, total, memory_order_relaxed);
-	atomic_fetch_add_explicit(&w->live->bytes, (uint64_t)total * w->size, memory_order_relaxed);
-	return total;
+	w->out.ops += n;
+	w->out.bytes += (uint64_t)n * w->size;
+	atomic_fetch_add_explicit(&w->live->ops, n, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->live->bytes, (uint64_t)n * w->size, memory_order_relaxed);
+	return rc;
 }
 
 static int drain(struct worker *w, uint16_t *head, uint64_t *inflight)
 {
 	uint64_t deadline = sva_now_ns() + 30ull * 1000000000ull;
+	int rc = 0;
 	while (*inflight) {
 		int r = reap(w, head, inflight);
-		if (r < 0)
-			return -1;
+		if (r < 0) { /* failed, but it reaped: go on draining */
+			rc = -1;
+			continue;
+		}
 		if (r == 0) {
 			if (w->poll_handler)
 				sva_iopf_poll(w->pf, 64);
@@ -412,7 +446,7 @@ static int drain(struct worker *w, uint16_t *head, uint64_t *inflight)
 			sva_pause();
 		}
 	}
-	return 0;
+	return rc;
 }
 
 static void *worker_main(void *arg)
@@ -434,6 +468,7 @@ static void *worker_main(void *arg)
 	uint32_t j = 0;
 	bool pass_done = false;
 	uint64_t t_start = sva_now_ns();
+	uint64_t excluded = 0; /* TSC ticks spent verifying evicted passes */
 	/* The deadline is checked on every burst: in TSC ticks, not a clock call. */
 	uint64_t deadline = c->ops ? UINT64_MAX : sva_tsc() + sva_ns_to_tsc((uint64_t)(c->seconds * 1e9));
 	while (!atomic_load_explicit(&w->live->stop, memory_order_relaxed)) {
@@ -475,6 +510,16 @@ static void *worker_main(void *arg)
 		if (pass_done) {
 			if (drain(w, head, &inflight) < 0)
 				goto out;
+			/* Every byte of the pass is checked before its pages go;
+			 * the check is not part of the measured time. */
+			if (c->verify && op_writes_dst(c->op)) {
+				uint64_t v0 = sva_tsc();
+				if (verify_buffers(w, w->nbufs) < 0)
+					goto out;
+				uint64_t dv = sva_tsc() - v0;
+				excluded += dv;
+				deadline = deadline == UINT64_MAX ? deadline : deadline + dv;
+			}
 			evict(w);
 			pass_done = false;
 		}
@@ -486,16 +531,17 @@ static void *worker_main(void *arg)
 	}
 	if (drain(w, head, &inflight) < 0)
 		goto out;
-	w->out.seconds = (double)(sva_now_ns() - t_start) / 1e9;
+	w->out.seconds = (double)(sva_now_ns() - t_start - sva_tsc_to_ns(excluded)) / 1e9;
 	sva_queue_stats_get(w->q, &qs1);
 	w->out.faults = qs1.faults - qs0.faults;
-	/* With eviction, only the last (partial) pass is still in memory. */
+	/* With eviction, the passes before were checked before their pages
+	 * went; only the last (partial) pass is still in memory. */
 	uint32_t written = c->evict ? j : (uint32_t)SVA_MIN(enq, (uint64_t)w->nbufs);
 	if (c->verify && op_writes_dst(c->op) && verify_buffers(w, written) < 0)
 		goto out;
 	return NULL;
 out:
-	w->out.seconds = (double)(sva_now_ns() - t_start) / 1e9;
+	w->out.seconds = (double)(sva_now_ns() - t_start - sva_tsc_to_ns(excluded)) / 1e9;
 	atomic_store(&w->live->stop, 1);
 	drain(w, head, &inflight);
 	return NULL;
@@ -731,10 +777,16 @@ int perf_run_case(const struct perf_conf *c, struct perf_point *pts, int max,
 	devs[ndev++] = c->device;
 	snprintf(list, sizeof(list), "%s", c->baselines);
 	if (strcasecmp(list, "none") && list[0]) {
-		for (char *save, *t = strtok_r(list, ",", &save); t && ndev < 1 + PERF_MAX_BASELINES;
-		     t = strtok_r(NULL, ",", &save))
-			if (strcmp(t, c->device))
-				devs[ndev++] = t;
+		for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(t, c->device))
+				continue;
+			if (ndev == 1 + PERF_MAX_BASELINES) {
+				fprintf(stderr, "svadk-perf: baseline: more than %d devices\n",
+					PERF_MAX_BASELINES);
+				return -1;
+			}
+			devs[ndev++] = t;
+		}
 	}
 	live->planned_total = c->ops ? 0 : c->seconds * c->nb_sizes * ndev;
 	live->elapsed_total = 0;
@@ -750,11 +802,26 @@ int perf_run_case(const struct perf_conf *c, struct perf_point *pts, int max,
 				errno == ENODEV ? "no such device (see --list-devices)" : strerror(errno));
 			return -1;
 		}
+		if (d) { /* a baseline that cannot do the operation is left out, with a notice */
+			struct sva_dev_info info;
+			sva_dev_info_get(dev, &info);
+			if (!(info.capa & SVA_CAPA_OP(c->op))) {
+				if (!c->quiet)
+					fprintf(stderr, "svadk-perf: notice: baseline '%s' does not support "
+						"op=%s; left out\n", devs[d], sva_op_name(c->op));
+				sva_dev_close(dev);
+				memmove(&devs[d], &devs[d + 1], (size_t)(ndev - d - 1) * sizeof(devs[0]));
+				ndev--;
+				d--;
+				continue;
+			}
+		}
 		int bad = check_device(c, dev, devs[d]);
 		sva_dev_close(dev);
 		if (bad)
 			return -1;
 	}
+	live->planned_total = c->ops ? 0 : c->seconds * c->nb_sizes * ndev;
 	for (int d = 0; d < ndev; d++) {
 		if (atomic_load(&live->stop))
 			break;

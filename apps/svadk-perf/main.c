@@ -21,8 +21,9 @@ static struct perf_live live = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static void on_sigint(int sig)
 {
 	(void)sig;
-	if (atomic_load(&live.stop)) /* second ^C: leave now */
+	if (atomic_load(&live.interrupted)) /* second ^C: leave now */
 		_exit(130);
+	atomic_store(&live.interrupted, 1);
 	atomic_store(&live.stop, 1);
 }
 
@@ -80,8 +81,10 @@ static int run_cases(struct perf_conf *cases, int ncases)
 		perf_report_csv_header(csv);
 	if (hist)
 		perf_report_hist_header(hist);
-	int status = PERF_EXIT_OK;
-	for (int i = 0; i < ncases && !atomic_load(&live.stop); i++) {
+	/* With a machine-readable output on stdout the tables go to stderr. */
+	FILE *out = json == stdout || csv == stdout || hist == stdout ? stderr : stdout;
+	int status = PERF_EXIT_OK, njson = 0;
+	for (int i = 0; i < ncases && !atomic_load(&live.interrupted); i++) {
 		struct perf_conf *c = &cases[i];
 		char err[256];
 		if (perf_conf_check(c, err, sizeof(err)) < 0) {
@@ -90,16 +93,20 @@ static int run_cases(struct perf_conf *cases, int ncases)
 			break;
 		}
 		if (!c->quiet)
-			printf("== case %s: %s on %s, sizes %u..%u, burst %u, %u queue(s), %s memory%s%s, "
-			       "%s on fault\n", c->name, sva_op_name(c->op), c->device, c->sizes[0],
+			fprintf(out, "== case %s: %s on %s, sizes %u..%u, burst %u, %u queue(s), %s "
+				"memory%s%s, %s on fault\n", c->name, sva_op_name(c->op), c->device, c->sizes[0],
 			       c->sizes[c->nb_sizes - 1], c->burst, c->queues,
 			       perf_mem_kind_name(c->mem_kind), c->prefault ? " prefaulted" : " first touch",
 			       c->evict ? ", evicted every pass" : "",
 			       c->fault_mode == SVA_FAULT_PARTIAL ? "partial completion" : "block");
-		fflush(stdout);
+		fflush(out);
 		struct progress_ctx prog = {.on = c->progress == 1 ||
 						 (c->progress < 0 && isatty(STDERR_FILENO) && !c->quiet)};
 		pthread_t pth;
+		/* a failed case before does not end this one; ^C does */
+		atomic_store(&live.stop, 0);
+		if (atomic_load(&live.interrupted))
+			atomic_store(&live.stop, 1);
 		atomic_store(&live.ops, 0);
 		atomic_store(&live.bytes, 0);
 		if (prog.on)
@@ -113,8 +120,8 @@ static int run_cases(struct perf_conf *cases, int ncases)
 			status = PERF_EXIT_USAGE;
 			break;
 		}
-		perf_report_table(pts, n, c, stdout);
-		perf_report_comparison(pts, n, stdout);
+		perf_report_table(pts, n, c, out);
+		perf_report_comparison(pts, n, out);
 		for (int k = 0; k < n; k++)
 			if (pts[k].failed) {
 				fprintf(stderr, "svadk-perf: %s %s size %u: %s\n", pts[k].device,
@@ -122,21 +129,23 @@ static int run_cases(struct perf_conf *cases, int ncases)
 				status = PERF_EXIT_FAIL;
 			}
 		if (json) {
+			fprintf(json, "%s", njson++ ? ",\n" : "");
 			perf_report_json_case(json, pts, n, c);
-			fprintf(json, "%s\n", i + 1 < ncases && !atomic_load(&live.stop) ? "," : "");
 		}
 		if (csv)
 			perf_report_csv_rows(csv, pts, n, c->name);
 		if (hist)
 			perf_report_hist_rows(hist, pts, n, c->name);
-		fflush(stdout);
+		fflush(out);
 	}
 	if (json)
-		fprintf(json, "]\n}\n");
+		fprintf(json, "\n],\n\"interrupted\": %s,\n\"status\": %d\n}\n",
+			atomic_load(&live.interrupted) ? "true" : "false",
+			atomic_load(&live.interrupted) && status == PERF_EXIT_OK ? 130 : status);
 	close_out(json);
 	close_out(csv);
 	close_out(hist);
-	if (atomic_load(&live.stop) && status == PERF_EXIT_OK) {
+	if (atomic_load(&live.interrupted) && status == PERF_EXIT_OK) {
 		fprintf(stderr, "svadk-perf: interrupted; results so far are above\n");
 		status = 130;
 	}
@@ -161,6 +170,11 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (interactive && config[0]) {
+		fprintf(stderr, "svadk-perf: --interactive and --config do not go together "
+			"(the prompt runs one case: set its parameters with 'set')\n");
+		return PERF_EXIT_USAGE;
+	}
 	if (interactive)
 		return perf_prompt(&base);
 	int ncases = 1;
@@ -170,6 +184,20 @@ int main(int argc, char **argv)
 		if (ncases < 0) {
 			fprintf(stderr, "svadk-perf: %s\n", err);
 			return PERF_EXIT_USAGE;
+		}
+		/* Options given on the command line win over the file's keys
+		 * (e.g. --seconds 0.1 for a quick pass over a config). */
+		for (int i = 0; i < ncases; i++) {
+			char name[sizeof(cases[i].name)];
+			memcpy(name, cases[i].name, sizeof(name));
+			if (perf_cli_parse(argc, argv, &cases[i], config, sizeof(config), &interactive))
+				return PERF_EXIT_USAGE;
+			memcpy(cases[i].name, name, sizeof(name));
+			if (perf_conf_check(&cases[i], err, sizeof(err)) < 0) {
+				fprintf(stderr, "svadk-perf: %s: [%s] with the command-line options: %s\n",
+					config, cases[i].name, err);
+				return PERF_EXIT_USAGE;
+			}
 		}
 	} else {
 		cases[0] = base;

@@ -118,7 +118,8 @@ struct sva_iopf;
 struct perf_live {
 	_Atomic uint64_t ops;
 	_Atomic uint64_t bytes;
-	_Atomic int stop;
+	_Atomic int stop;          /* end the run: SIGINT, 'stop', or a worker failed */
+	_Atomic int interrupted;   /* SIGINT (or 'stop' at the prompt) */
 	double elapsed_total;   /* seconds of finished size points */
 	double planned_total;   /* seconds the case should take (0: unknown) */
 	pthread_mutex_t lock;   /* protects pf */

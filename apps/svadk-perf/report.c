@@ -56,7 +56,7 @@ static void row(FILE *f, const struct perf_point *p, const char *qname, const st
 	us(l999, sizeof(l999), sva_hist_percentile(&r->lat, 99.9));
 	us(f50, sizeof(f50), p->fault_rtt_p50_ns);
 	us(f99, sizeof(f99), p->fault_rtt_p99_ns);
-	fprintf(f, "%-16.16s %-6s %6s %6s %9.3f %8.3f %8.1f %8.0f %8s %8s %8s %9llu",
+	fprintf(f, "%-20.20s %-15s %6s %6s %9.3f %8.3f %8.1f %8.0f %8s %8s %8s %9llu",
 		p->device, sva_op_name(p->op), human_size(p->size, sz, sizeof(sz)), qname, mops(r),
 		gbps(r), ns_per_op(r), cyc_per_op(r), l50, l99, l999,
 		(unsigned long long)(total ? SVA_MAX(r->faults, p->iopf_requests) : r->faults));
@@ -69,7 +69,7 @@ static void row(FILE *f, const struct perf_point *p, const char *qname, const st
 
 void perf_report_table(const struct perf_point *pts, int n, const struct perf_conf *c, FILE *f)
 {
-	fprintf(f, "\n%-16s %-6s %6s %6s %9s %8s %8s %8s %8s %8s %8s %9s %8s %8s %6s\n", "device",
+	fprintf(f, "\n%-20s %-15s %6s %6s %9s %8s %8s %8s %8s %8s %8s %9s %8s %8s %6s\n", "device",
 		"op", "size", "queue", "Mops", "GB/s", "ns/op", "cyc/op", "lat p50", "p99", "p99.9",
 		"faults", "rtt p50", "rtt p99", "errors");
 	for (int i = 0; i < n; i++) {
@@ -102,7 +102,7 @@ void perf_report_comparison(const struct perf_point *pts, int n, FILE *f)
 	if (!any)
 		return;
 	fprintf(f, "\nComparison (same run): %s vs baselines, throughput ratio\n", primary);
-	fprintf(f, "%-8s %-16s %10s %10s %8s\n", "size", "baseline", "Mops", "base Mops", "ratio");
+	fprintf(f, "%-8s %-20s %10s %10s %8s\n", "size", "baseline", "Mops", "base Mops", "ratio");
 	for (int i = 0; i < n; i++) {
 		const struct perf_point *p = &pts[i];
 		if (strcmp(p->device, primary) || p->failed)
@@ -113,7 +113,7 @@ void perf_report_comparison(const struct perf_point *pts, int n, FILE *f)
 				continue;
 			char sz[16];
 			double r = mops(&b->total) > 0 ? mops(&p->total) / mops(&b->total) : 0;
-			fprintf(f, "%-8s %-16.16s %10.3f %10.3f %7.2fx\n",
+			fprintf(f, "%-8s %-20.20s %10.3f %10.3f %7.2fx\n",
 				human_size(p->size, sz, sizeof(sz)), b->device, mops(&p->total),
 				mops(&b->total), r);
 		}
@@ -159,11 +159,16 @@ void perf_report_json_case(FILE *f, const struct perf_point *pts, int n,
 	json_str(f, c->baselines);
 	fprintf(f, ", \"op\": \"%s\", \"burst\": %u, \"queues\": %u, \"ring\": %u, "
 		"\"mem_size\": %llu, \"mem_kind\": \"%s\", \"prefault\": %s, \"evict\": %s, "
-		"\"fault_mode\": \"%s\", \"fault_ahead\": %d, \"seconds\": %g, \"verify\": %s},\n",
+		"\"fault_mode\": \"%s\", \"fault_ahead\": %d, \"seconds\": %g, \"verify\": %s,\n",
 		sva_op_name(c->op), c->burst, c->queues, c->ring, (unsigned long long)c->mem_size,
 		perf_mem_kind_name(c->mem_kind), c->prefault ? "true" : "false",
 		c->evict ? "true" : "false", c->fault_mode == SVA_FAULT_PARTIAL ? "partial" : "block",
 		c->fault_ahead, c->seconds, c->verify ? "true" : "false");
+	fprintf(f, "             \"ops\": %llu, \"sizes\": [", (unsigned long long)c->ops);
+	for (unsigned int i = 0; i < c->nb_sizes; i++)
+		fprintf(f, "%s%u", i ? ", " : "", c->sizes[i]);
+	fprintf(f, "], \"src_node\": %d, \"dst_node\": %d, \"cache_flush\": %s, \"offset\": %u},\n",
+		c->src_node, c->dst_node, c->cache_flush ? "true" : "false", c->offset);
 	fprintf(f, "  \"results\": [\n");
 	for (int i = 0; i < n; i++) {
 		const struct perf_point *p = &pts[i];
@@ -221,9 +226,14 @@ void perf_report_csv_rows(FILE *f, const struct perf_point *pts, int n, const ch
 		for (int q = -1; q < (int)p->nb_queues; q++) {
 			const struct perf_result *r = q < 0 ? &p->total : &p->q[q];
 			uint64_t faults = q < 0 ? SVA_MAX(r->faults, p->iopf_requests) : r->faults;
-			fprintf(f, "%s,%s,%s,%u,%s%d,%llu,%llu,%.6f,%.6f,%.6f,%.3f,%.1f,%llu,%llu,%llu,"
+			char qn[16];
+			if (q < 0)
+				snprintf(qn, sizeof(qn), "total");
+			else
+				snprintf(qn, sizeof(qn), "q%d", q);
+			fprintf(f, "%s,%s,%s,%u,%s,%llu,%llu,%.6f,%.6f,%.6f,%.3f,%.1f,%llu,%llu,%llu,"
 				"%llu,%.1f,%llu,%llu,%llu\n", casename, p->device, sva_op_name(p->op), p->size,
-				q < 0 ? "total" : "q", q < 0 ? 0 : q, (unsigned long long)r->ops,
+				qn, (unsigned long long)r->ops,
 				(unsigned long long)r->bytes, r->seconds, mops(r), gbps(r), ns_per_op(r),
 				cyc_per_op(r), (unsigned long long)sva_hist_percentile(&r->lat, 50),
 				(unsigned long long)sva_hist_percentile(&r->lat, 99),
@@ -264,6 +274,8 @@ void perf_progress_line(struct perf_live *live, double elapsed, double total, FI
 	uint64_t ops = atomic_load(&live->ops);
 	uint64_t bytes = atomic_load(&live->bytes);
 	uint64_t faults = perf_live_faults(live);
+	if (elapsed < last_t) /* a new case: its clock started from zero */
+		last_t = 0;
 	double dt = elapsed - last_t;
 	if (faults < last_faults) /* the next device's handler started from zero */
 		last_faults = 0;
@@ -276,9 +288,14 @@ void perf_progress_line(struct perf_live *live, double elapsed, double total, FI
 	for (int i = 0; i < width; i++)
 		bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
 	bar[width] = '\0';
+	char when[48];
+	if (total > 0)
+		snprintf(when, sizeof(when), "[%s] %5.1f/%.1f s", bar, elapsed, total);
+	else /* --ops: the length is not known in advance */
+		snprintf(when, sizeof(when), "%5.1f s", elapsed);
 	if (dt > 0)
-		fprintf(f, "\r[%s] %5.1f/%.1f s %9.3f Mops/s %8.3f GB/s %10.0f faults/s ", bar, elapsed,
-			total, (double)(ops - last_ops) / dt / 1e6, (double)(bytes - last_bytes) / dt / 1e9,
+		fprintf(f, "\r%s %9.3f Mops/s %8.3f GB/s %10.0f faults/s ", when,
+			(double)(ops - last_ops) / dt / 1e6, (double)(bytes - last_bytes) / dt / 1e9,
 			(double)(faults - last_faults) / dt);
 	fflush(f);
 	last_ops = ops;

@@ -65,10 +65,90 @@ static int lcore_dma(struct perf_conf *c, const char *v, char *err, size_t errle
 	return 0;
 }
 
-/* Apply one key of a section to @c. */
-static int apply(struct perf_conf *c, const char *key, const char *val, char *err, size_t errlen)
+/* DPDK 24.03+ form, one key per worker: lcore_dma0=lcore=10,dev=0000:00:04.2,dir=mem2mem.
+ * @nth: how many of them the section had before this one (the first replaces
+ * what [GLOBAL] gave). */
+static int lcore_dma_n(struct perf_conf *c, const char *key, const char *v, int nth, char *err,
+		       size_t errlen)
+{
+	char buf[512], dev[PERF_NAME_MAX] = "";
+	long lcore = -1;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		t = trim(t);
+		char *eq = strchr(t, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s: '%s' is not key=value (lcore=N,dev=NAME[,dir=mem2mem])",
+				 key, t);
+			return -1;
+		}
+		*eq = '\0';
+		const char *k = trim(t), *val = trim(eq + 1);
+		if (!strcasecmp(k, "lcore")) {
+			char *end;
+			lcore = strtol(val, &end, 10);
+			if (end == val || *end || lcore < 0) {
+				snprintf(err, errlen, "%s: lcore=%s is not a CPU number", key, val);
+				return -1;
+			}
+		} else if (!strcasecmp(k, "dev")) {
+			snprintf(dev, sizeof(dev), "%s%.*s", looks_like_pci(val) ? "dpdk:" : "",
+				 (int)sizeof(dev) - 8, val);
+		} else if (!strcasecmp(k, "dir")) {
+			if (strcasecmp(val, "mem2mem")) {
+				snprintf(err, errlen, "%s: dir=%s: svadk-perf measures mem2mem only", key,
+					 val);
+				return -1;
+			}
+		} else {
+			snprintf(err, errlen, "%s: unknown field '%s' (lcore, dev, dir)", key, k);
+			return -1;
+		}
+	}
+	if (lcore < 0 || !dev[0]) {
+		snprintf(err, errlen, "%s: needs lcore=N and dev=NAME", key);
+		return -1;
+	}
+	if (nth && strcmp(dev, c->device)) {
+		snprintf(err, errlen, "%s: svadk-perf measures one device per case ('%.64s' and "
+			 "'%.64s'); give each worker a queue of one device", key, c->device, dev);
+		return -1;
+	}
+	char cores[512] = "";
+	size_t len = 0;
+	for (unsigned int i = 0; nth && i < c->nb_cores; i++)
+		len += (size_t)snprintf(cores + len, sizeof(cores) - len, "%d,", c->cores[i]);
+	snprintf(cores + len, sizeof(cores) - len, "%ld", lcore);
+	if (perf_param_set(c, "cores", cores, err, errlen) < 0)
+		return -1;
+	snprintf(c->device, sizeof(c->device), "%s", dev);
+	c->queues = c->nb_cores;
+	return 0;
+}
+
+static bool is_lcore_dma_n(const char *key)
+{
+	if (strncasecmp(key, "lcore_dma", 9) || !key[9])
+		return false;
+	for (const char *p = key + 9; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
+/* Apply one key of a section to @c; @ndma counts the section's lcore_dmaN keys. */
+static int apply(struct perf_conf *c, const char *key, const char *val, int *ndma, char *err,
+		 size_t errlen)
 {
 	uint64_t u;
+	if (is_lcore_dma_n(key))
+		return lcore_dma_n(c, key, val, (*ndma)++, err, errlen);
+	if (!strcasecmp(key, "lcore")) { /* CPU_MEM_COPY workers: one queue each */
+		if (perf_param_set(c, "cores", val, err, errlen) < 0)
+			return -1;
+		c->queues = c->nb_cores ? c->nb_cores : 1;
+		return 0;
+	}
 	if (!strcasecmp(key, "type")) {
 		if (!strcasecmp(val, "DMA_MEM_COPY")) {
 			c->op = SVA_OP_COPY;
@@ -98,8 +178,7 @@ static int apply(struct perf_conf *c, const char *key, const char *val, char *er
 	} alias[] = {
 		{"buf_size", "size"},        {"dma_ring_size", "ring"},  {"kick_batch", "burst"},
 		{"src_numa_node", "src-node"}, {"dst_numa_node", "dst-node"},
-		{"cache_flush", "cache-flush"}, {"test_seconds", "seconds"}, {"lcore", "cores"},
-		{"eal_args", "eal-args"},
+		{"cache_flush", "cache-flush"}, {"test_seconds", "seconds"}, {"eal_args", "eal-args"},
 	};
 	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
 		if (!strcasecmp(key, alias[i].dpdk))
@@ -115,13 +194,19 @@ int perf_config_load(const char *path, const struct perf_conf *base, struct perf
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	int *secline = calloc((size_t)max, sizeof(int));
+	bool *skip = calloc((size_t)max, sizeof(bool));
+	if (!secline || !skip) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
 	/* Two passes: [GLOBAL] first (wherever it is), then the cases. */
 	struct perf_conf global = *base;
 	int n = -1;
 	char line[1024];
 	for (int pass = 0; pass < 2; pass++) {
 		rewind(f);
-		int lineno = 0;
+		int lineno = 0, ndma = 0;
 		bool in_global = false, in_case = false;
 		n = -1;
 		while (fgets(line, sizeof(line), f)) {
@@ -141,8 +226,13 @@ int perf_config_load(const char *path, const struct perf_conf *base, struct perf
 				}
 				*e = '\0';
 				char *name = trim(s + 1);
+				if (!*name) {
+					snprintf(err, errlen, "%s:%d: empty section name", path, lineno);
+					goto fail;
+				}
 				in_global = !strcasecmp(name, "GLOBAL");
 				in_case = !in_global;
+				ndma = 0;
 				if (in_case) {
 					if (++n >= max) {
 						snprintf(err, errlen, "%s:%d: more than %d cases", path,
@@ -150,8 +240,16 @@ int perf_config_load(const char *path, const struct perf_conf *base, struct perf
 						goto fail;
 					}
 					if (pass == 1) {
+						for (int i = 0; i < n; i++)
+							if (!strcmp(cases[i].name, name)) {
+								snprintf(err, errlen, "%s:%d: [%s] again (first at "
+									 "line %d)", path, lineno, name,
+									 secline[i]);
+								goto fail;
+							}
 						cases[n] = global;
 						snprintf(cases[n].name, sizeof(cases[n].name), "%s", name);
+						secline[n] = lineno;
 					}
 				}
 				continue;
@@ -163,37 +261,72 @@ int perf_config_load(const char *path, const struct perf_conf *base, struct perf
 			}
 			*eq = '\0';
 			char *key = trim(s), *val = trim(eq + 1);
-			char *hash = strstr(val, " #");
+			char *hash = strstr(val, " #"), *semi = strstr(val, " ;");
 			if (hash)
-				*hash = '\0', val = trim(val);
+				*hash = '\0';
+			if (semi)
+				*semi = '\0';
+			val = trim(val);
 			if (!in_global && !in_case) {
-				snprintf(err, errlen, "%s:%d: '%s' outside a section", path, lineno, key);
+				snprintf(err, errlen, "%s:%d: '%s' outside a section (add [GLOBAL] or a "
+					 "[case] header above it)", path, lineno, key);
 				goto fail;
 			}
 			if ((pass == 0) != in_global)
 				continue;
 			char why[256];
+			if (!strcasecmp(key, "skip")) { /* dpdk-test-dma-perf: skip = 1 */
+				bool b;
+				if (in_global) {
+					snprintf(err, errlen, "%s:%d: skip belongs in a case section", path,
+						 lineno);
+					goto fail;
+				}
+				if (sva_parse_bool(val, &b)) {
+					snprintf(err, errlen, "%s:%d: skip=%s: expected 0 or 1", path, lineno,
+						 val);
+					goto fail;
+				}
+				skip[n] = b;
+				continue;
+			}
 			struct perf_conf *dst = in_global ? &global : &cases[n];
-			if (apply(dst, key, val, why, sizeof(why)) < 0) {
+			if (apply(dst, key, val, &ndma, why, sizeof(why)) < 0) {
 				snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
 				goto fail;
 			}
 		}
 	}
 	fclose(f);
+	f = NULL;
 	if (n < 0) {
 		snprintf(err, errlen, "%s: no test case (a [section] other than [GLOBAL])", path);
-		return -1;
+		goto fail;
 	}
+	int kept = 0;
 	for (int i = 0; i <= n; i++) {
 		char why[256];
+		if (skip[i])
+			continue;
 		if (perf_conf_check(&cases[i], why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "%s: [%s]: %s", path, cases[i].name, why);
-			return -1;
+			snprintf(err, errlen, "%s:%d: [%s]: %s", path, secline[i], cases[i].name, why);
+			goto fail;
 		}
+		if (kept != i)
+			cases[kept] = cases[i];
+		kept++;
 	}
-	return n + 1;
+	if (!kept) {
+		snprintf(err, errlen, "%s: every case has skip = 1", path);
+		goto fail;
+	}
+	free(secline);
+	free(skip);
+	return kept;
 fail:
-	fclose(f);
+	if (f)
+		fclose(f);
+	free(secline);
+	free(skip);
 	return -1;
 }

@@ -4,6 +4,7 @@
  * background so that `show stats` and `stop` work while it does. */
 #include <ctype.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,9 +271,36 @@ static char **complete(const char *text, int start, int end)
 }
 #endif
 
+/* ^C at the prompt stops the run in progress (its results are printed)
+ * instead of ending the program; 'quit' or end of input leaves. */
+static volatile sig_atomic_t got_sigint;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	got_sigint = 1;
+	atomic_store(&st.live.stop, 1);
+}
+
+static void handle_sigint(void)
+{
+	got_sigint = 0;
+	if (atomic_load(&st.active) && !atomic_load(&st.finished)) {
+		printf("\ninterrupted: stopping the run\n");
+		join_run();
+		print_results();
+	} else {
+		printf("\n(^C: no run in progress; 'quit' leaves)\n");
+	}
+	fflush(stdout);
+}
+
 int perf_prompt(struct perf_conf *c)
 {
 	st.conf = *c;
+	struct sigaction sa = {.sa_handler = on_sigint}; /* no SA_RESTART: input returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
 	bool tty = isatty(STDIN_FILENO);
 	char hist[PERF_NAME_MAX + 32] = "";
 	const char *home = getenv("HOME");
@@ -288,6 +316,8 @@ int perf_prompt(struct perf_conf *c)
 #endif
 	for (;;) {
 		char *line = NULL;
+		if (got_sigint)
+			handle_sigint();
 #ifdef SVA_HAVE_LIBEDIT
 		if (tty) {
 			line = readline(PROMPT);
@@ -303,6 +333,11 @@ int perf_prompt(struct perf_conf *c)
 				line = strdup(buf);
 			if (line)
 				line[strcspn(line, "\n")] = '\0';
+		}
+		if (!line && got_sigint) {
+			clearerr(stdin);
+			handle_sigint();
+			continue;
 		}
 		if (!line) { /* end of input */
 			printf("\n");

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "sim_iommu.h"
 
@@ -46,6 +47,18 @@ static void on_fault(int sig, siginfo_t *info, void *uc)
 	if (guard.active) {
 		guard.active = 0;
 		guard.addr = (uint64_t)(uintptr_t)info->si_addr;
+		/* sigsetjmp() did not save the mask (no syscall per guarded call),
+		 * so leaving with siglongjmp() keeps whatever mask the handler runs
+		 * with. SA_NODEFER keeps that the caller's mask when the kernel calls
+		 * us directly, but not when something wraps the handler
+		 * (ThreadSanitizer runs it with every signal blocked): the next fault
+		 * in this thread would hit a blocked SIGSEGV/SIGBUS and the kernel
+		 * would kill the process. Put back the mask of the interrupted code
+		 * (saved by the kernel in the signal frame), on the fault path only. */
+		sigset_t set = ((ucontext_t *)uc)->uc_sigmask;
+		sigdelset(&set, SIGSEGV);
+		sigdelset(&set, SIGBUS);
+		pthread_sigmask(SIG_SETMASK, &set, NULL);
 		siglongjmp(guard.jb, 1);
 	}
 	chain(sig, info, uc);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -760,12 +761,34 @@ static void test_guarded(void)
 	EXPECT_EQ(inside.val, 0);
 	munmap(fm, 2 * PG);
 	close(fd);
-	/* In another thread. */
+	/* In another thread (PROT_NONE memory: creating the thread maps its
+	 * stack, which could land where r was). */
+	char *none = map_anon(1, PROT_NONE);
+	struct touch tn = {.p = none + 9};
 	pthread_t th;
 	void *res = NULL;
-	CU_ASSERT_FATAL(pthread_create(&th, NULL, guard_in_thread, &bad) == 0);
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, guard_in_thread, &tn) == 0);
 	pthread_join(th, &res);
 	CU_ASSERT(res == (void *)1);
+	munmap(none, PG);
+	/* The thread's signal mask is what it was before the fault: nothing
+	 * left blocked (a blocked SIGSEGV would kill the process at the next
+	 * fault), nothing the caller blocked unblocked. */
+	sigset_t block, before, after;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR2);
+	CU_ASSERT_FATAL(pthread_sigmask(SIG_BLOCK, &block, &before) == 0);
+	char *nm = map_anon(1, PROT_NONE);
+	struct touch tm = {.p = nm};
+	EXPECT_EQ(sim_guarded(do_read, &tm, NULL), -EFAULT);
+	CU_ASSERT_FATAL(pthread_sigmask(SIG_BLOCK, NULL, &after) == 0);
+	CU_ASSERT(sigismember(&after, SIGUSR2));
+	CU_ASSERT(!sigismember(&after, SIGUSR1));
+	CU_ASSERT(!sigismember(&after, SIGSEGV));
+	CU_ASSERT(!sigismember(&after, SIGBUS));
+	CU_ASSERT(!sigismember(&after, SIGINT));
+	pthread_sigmask(SIG_SETMASK, &before, NULL);
+	munmap(nm, PG);
 	/* The process runs on, and ordinary code still works. */
 	char *again = map_anon(1, PROT_READ | PROT_WRITE);
 	again[0] = 3;

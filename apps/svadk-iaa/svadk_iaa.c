@@ -303,6 +303,14 @@ static int bad(const struct decomp *x, const char *what, uint64_t off)
 	return OFL_EXIT_DATA;
 }
 
+/* The same for a whole member: "... in the gzip member at offset N". */
+static int bad_member(const struct decomp *x, const char *what, uint64_t member)
+{
+	fprintf(stderr, "%s: %s: %s in the gzip member at offset %llu\n", ofl_prog, x->path, what,
+		(unsigned long long)member);
+	return OFL_EXIT_DATA;
+}
+
 /* Parse a member header at *pos. @return 0 or an exit code. */
 static int parse_header(struct decomp *x, uint64_t *pos)
 {
@@ -371,11 +379,11 @@ static enum sva_status decomp_op(struct decomp *x, const uint8_t *src, uint32_t 
 	return st;
 }
 
-/* Decompress the deflate stream of one member starting at *pos; on return *pos
- * is just past its trailer. @return 0 or an exit code. */
-static int decomp_member(struct decomp *x, uint64_t *pos)
+/* Decompress the deflate stream of the member at @p member, whose data start
+ * at *pos; on return *pos is just past its trailer. @return 0 or an exit code. */
+static int decomp_member(struct decomp *x, uint64_t member, uint64_t *pos)
 {
-	uint64_t start = *pos, isize = 0;
+	uint64_t isize = 0;
 	uint32_t crc = 0;
 	bool first = true, pending = false, drained = false;
 	struct sva_result res;
@@ -424,7 +432,7 @@ static int decomp_member(struct decomp *x, uint64_t *pos)
 			break;
 		}
 		if (st == SVA_STATUS_DATA_ERROR)
-			return bad(x, "invalid compressed data: corrupt or truncated input; member", start);
+			return bad_member(x, "invalid compressed data (corrupt input)", member);
 		ofl_err("%s: decompression at offset %llu failed: %s", x->path,
 			(unsigned long long)*pos, sva_status_str(st));
 		return OFL_EXIT_ERR;
@@ -432,9 +440,9 @@ static int decomp_member(struct decomp *x, uint64_t *pos)
 	if (x->size - *pos < 8)
 		return bad(x, "unexpected end of file: the gzip trailer is missing", *pos);
 	if (get32(x->in + *pos) != crc)
-		return bad(x, "CRC-32 mismatch: corrupt data; member", start);
+		return bad_member(x, "CRC-32 mismatch (corrupt data)", member);
 	if (get32(x->in + *pos + 4) != (uint32_t)isize)
-		return bad(x, "length mismatch: corrupt data; member", start);
+		return bad_member(x, "length mismatch (corrupt data)", member);
 	*pos += 8;
 	x->members++;
 	ofl_progress_update(x->pr, *pos);
@@ -485,9 +493,10 @@ static int cmd_decompress(struct opts *o, char **av)
 	ofl_progress_init(&pr, "decompress", x.size);
 	uint64_t pos = 0, t0 = sva_now_ns();
 	for (;;) {
+		uint64_t member = pos;
 		rc = parse_header(&x, &pos);
 		if (rc == 0)
-			rc = decomp_member(&x, &pos);
+			rc = decomp_member(&x, member, &pos);
 		if (rc != 0)
 			break;
 		if (pos == x.size)

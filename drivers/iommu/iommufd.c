@@ -288,9 +288,12 @@ int sva_iommufd_hwpt_alloc(struct sva_iommufd *ic, const struct sva_iommufd_hwpt
 
 void sva_iommufd_hwpt_free(struct sva_iommufd *ic, struct sva_iommufd_hwpt *h)
 {
-	if (h->id)
-		sva_iommufd_destroy(ic, h->id);
-	if (h->parent_id)
-		sva_iommufd_destroy(ic, h->parent_id);
+	uint32_t ids[2] = {h->id, h->parent_id};
+	for (int i = 0; i < 2; i++) {
+		int rc = ids[i] ? sva_iommufd_destroy(ic, ids[i]) : 0;
+		if (rc < 0)
+			SVA_LOG(IOMMUFD, WARNING, "destroy HWPT %u: %s (still attached?)", ids[i],
+				strerror(-rc));
+	}
 	h->id = h->parent_id = 0;
 }

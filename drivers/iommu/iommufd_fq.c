@@ -99,11 +99,12 @@ void sva_iommufd_fq_free(struct sva_iommufd_fq *fq)
 {
 	if (!fq)
 		return;
+	/* The fd holds a reference on the object: close it first. */
+	close(fq->fd);
 	int rc = sva_iommufd_destroy(fq->ic, fq->id);
 	if (rc < 0)
 		SVA_LOG(IOMMUFD, WARNING, "fault queue %u: destroy: %s (a HWPT still uses it)",
 			fq->id, strerror(-rc));
-	close(fq->fd);
 	pthread_mutex_destroy(&fq->lock);
 	free(fq->b);
 	free(fq->buf);

@@ -251,7 +251,7 @@ struct feeder {
 	struct sim_portal *portal;
 	struct sva_as *as;
 	uint32_t pasid;
-	uint64_t descs;
+	_Atomic uint64_t descs;
 };
 
 static void *feed(void *arg)
@@ -373,7 +373,7 @@ static void test_data_path(void)
 	CU_ASSERT(f.descs > nops / 32); /* descriptors went through the FIFO */
 	printf("(%llu faults, %llu resubmits, %llu descriptors through write()) ",
 	       (unsigned long long)st.faults, (unsigned long long)st.resubmits,
-	       (unsigned long long)f.descs);
+	       (unsigned long long)atomic_load(&f.descs));
 
 	/* A bad address completes with a page-fault status, not a crash. */
 	CU_ASSERT(sva_copy(q, dst, (void *)(uintptr_t)0x1000, 4096, SVA_OP_FLAG_SUBMIT) >= 0);

@@ -166,9 +166,11 @@ int sva_iommufd_vfio_attach(int dev_fd, uint32_t pasid, uint32_t pt_id, char *er
 				 "(VFIO_DEVICE_ATTACH_PASID); this kernel is %u.%u", pasid,
 				 sva_iommufd_kernel_version() / 100,
 				 sva_iommufd_kernel_version() % 100);
-		else if (pasid != SVA_IOMMUFD_NO_PASID && rc == -EOPNOTSUPP)
-			snprintf(err, errlen, "PASID %u: the device or its IOMMU has no PASID "
-				 "support, or the HWPT lacks IOMMU_HWPT_ALLOC_PASID", pasid);
+		else if (pasid != SVA_IOMMUFD_NO_PASID && (rc == -EOPNOTSUPP || rc == -EINVAL))
+			snprintf(err, errlen, "attaching PASID %u to %u refused (%s): the device or "
+				 "its IOMMU has no PASID support (IOMMU_GET_HW_INFO reports the PASID "
+				 "width), the PASID is out of range, or the HWPT lacks "
+				 "IOMMU_HWPT_ALLOC_PASID", pasid, pt_id, strerror(-rc));
 		else
 			snprintf(err, errlen, "attach %s%u to %u: %s",
 				 pasid == SVA_IOMMUFD_NO_PASID ? "device" : "PASID ",

@@ -280,7 +280,11 @@ static int wq_queue_setup(struct sva_dev *dev, struct sva_queue *q, const struct
 		.nb_desc = q->nb_desc,
 		.pasid = 0, /* the kernel (dedicated WQ) or the CPU (ENQCMD) stamps it */
 		.block_on_fault = conf->fault_mode == SVA_FAULT_BLOCK,
-		.max_batch = w->iaa ? 1 : (uint16_t)(w->max_batch ? SVA_MIN(w->max_batch, 1024u) : 1),
+		/* write() submission refuses batch descriptors on devices where
+		 * user submission is not safe (DSA 1.0): no batching there. */
+		.max_batch = w->iaa || wq->p.mode == IDXD_SUBMIT_WRITE
+				     ? 1
+				     : (uint16_t)(w->max_batch ? SVA_MIN(w->max_batch, 1024u) : 1),
 		.portal_ops = ops,
 		.portal = &wq->p,
 		.pc_swq = wd->pc_swq,

@@ -2,6 +2,7 @@
 /* The poll-mode IO page-fault handler: read → group → resolve → respond. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,23 +339,34 @@ int sva_iopf_start(struct sva_iopf *pf, int cpu)
 		return -EINVAL;
 	if (atomic_load(&pf->running))
 		return -EALREADY;
-	if (cpu >= sva_cpu_count() && cpu >= 0) {
-		SVA_LOG(IOPF, ERR, "%s: CPU %d does not exist or is not allowed", pf->name, cpu);
+	if (cpu >= CPU_SETSIZE) {
+		SVA_LOG(IOPF, ERR, "%s: CPU %d does not exist", pf->name, cpu);
 		return -EINVAL;
 	}
+	/* Created already pinned: the CPU is checked by the kernel against
+	 * what this process may use (its cpuset), not against the CPU count
+	 * or the calling thread's own affinity, which is narrower whenever the
+	 * caller pinned itself. A refused CPU fails the start. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	if (cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
 	atomic_store(&pf->stop_req, false);
-	int rc = pthread_create(&pf->thread, NULL, iopf_thread, pf);
+	int rc = pthread_create(&pf->thread, &attr, iopf_thread, pf);
+	pthread_attr_destroy(&attr);
 	if (rc != 0) {
-		SVA_LOG(IOPF, ERR, "%s: cannot create the handler thread: %s", pf->name, strerror(rc));
+		if (rc == EINVAL && cpu >= 0)
+			SVA_LOG(IOPF, ERR, "%s: CPU %d does not exist or is not allowed", pf->name, cpu);
+		else
+			SVA_LOG(IOPF, ERR, "%s: cannot create the handler thread: %s", pf->name,
+				strerror(rc));
 		return -rc;
 	}
 	sva_thread_set_name(pf->thread, pf->name);
-	if (cpu >= 0) {
-		rc = sva_thread_pin(pf->thread, cpu);
-		if (rc < 0)
-			SVA_LOG(IOPF, WARNING, "%s: cannot pin the handler to CPU %d: %s", pf->name,
-				cpu, strerror(-rc));
-	}
 	atomic_store(&pf->running, true);
 	SVA_LOG(IOPF, INFO, "%s: handler thread started%s%d", pf->name, cpu >= 0 ? " on CPU " : "",
 		cpu >= 0 ? cpu : 0);

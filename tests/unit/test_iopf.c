@@ -1016,7 +1016,22 @@ static void test_thread_vs_app_poll(void)
 	EXPECT_EQ(sva_iopf_start(r.pf, 4096), -EINVAL);
 	CU_ASSERT(!sva_iopf_running(r.pf));
 
-	EXPECT_EQ(sva_iopf_start(r.pf, sva_cpu_count() - 1), 0);
+	/* Pinned to another CPU than the caller, which pinned itself first (the
+	 * caller's own affinity must not limit the handler's). */
+	cpu_set_t old, mine;
+	CU_ASSERT_FATAL(pthread_getaffinity_np(pthread_self(), sizeof(old), &old) == 0);
+	int first = -1, last = -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &old)) {
+			if (first < 0)
+				first = c;
+			last = c;
+		}
+	CPU_ZERO(&mine);
+	CPU_SET(first, &mine);
+	CU_ASSERT_FATAL(pthread_setaffinity_np(pthread_self(), sizeof(mine), &mine) == 0);
+	EXPECT_EQ(sva_iopf_start(r.pf, last), 0);
+	pthread_setaffinity_np(pthread_self(), sizeof(old), &old);
 	CU_ASSERT(sva_iopf_running(r.pf));
 	EXPECT_EQ(sva_iopf_start(r.pf, -1), -EALREADY);
 	/* While the thread runs the application cannot poll, even when the

@@ -39,6 +39,11 @@ done
 
 work=$(mktemp -d "$dir/svadk-offload-bench.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
+# Private copies: a rebuild during the run must not swap the programs.
+cp "$dsa" "$iaa" "$ref" "$work/" || exit 1
+dsa=$work/svadk-dsa
+iaa=$work/svadk-iaa
+ref=$work/offload_ref
 f=$work/data
 "$ref" gen mixed $((size_mb * 1048576)) "$f" 1
 bytes=$(stat -c %s "$f")

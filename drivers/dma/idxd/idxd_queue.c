@@ -523,6 +523,13 @@ static void finalize(struct idxd_queue *q, uint16_t idx, enum sva_status st)
 	q->fin = (uint16_t)(idx + 1);
 }
 
+/* An 8-byte pattern (byte i at bits 8i..8i+7) as seen from @bc bytes on. */
+static inline uint64_t pattern_advance(uint64_t pat, uint32_t bc)
+{
+	unsigned int r = (bc % 8) * 8;
+	return r ? pat >> r | pat << (64 - r) : pat;
+}
+
 /* Turn the ring descriptor of @idx into the remainder after @bc bytes. */
 static void make_remainder(struct idxd_queue *q, uint16_t idx, const uint8_t *cr, uint32_t bc)
 {
@@ -543,6 +550,11 @@ static void make_remainder(struct idxd_queue *q, uint16_t idx, const uint8_t *cr
 		}
 		break;
 	case DSA_OPCODE_MEMFILL:
+		/* The pattern starts over at the remainder's first byte: rotate it
+		 * so that byte i still gets pattern byte i % 8 of the whole. */
+		idxd_wr64(d, 16, pattern_advance(idxd_rd64(d, 16), bc));
+		idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);
+		break;
 	case DSA_OPCODE_CFLUSH:
 		idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);
 		break;
@@ -552,6 +564,7 @@ static void make_remainder(struct idxd_queue *q, uint16_t idx, const uint8_t *cr
 		break;
 	case DSA_OPCODE_COMPVAL:
 		idxd_wr64(d, 16, idxd_rd64(d, 16) + bc);
+		idxd_wr64(d, 24, pattern_advance(idxd_rd64(d, 24), bc));
 		break;
 	case DSA_OPCODE_CRCGEN:
 	case DSA_OPCODE_COPY_CRC: {

@@ -10,6 +10,7 @@ extern const struct sva_driver sva_drv_dsa_sim;
 extern const struct sva_driver sva_drv_iaa_sim;
 extern const struct sva_driver sva_drv_dsa_wq;
 extern const struct sva_driver sva_drv_iaa_wq;
+extern const struct sva_driver sva_drv_iommufd;
 extern const struct sva_driver sva_drv_cpu;
 #ifdef SVA_HAVE_DPDK
 extern const struct sva_driver sva_drv_dpdk;
@@ -20,6 +21,7 @@ const struct sva_driver *const sva_builtin_drivers[] = {
 	&sva_drv_iaa_sim,
 	&sva_drv_dsa_wq,
 	&sva_drv_iaa_wq,
+	&sva_drv_iommufd,
 	&sva_drv_cpu,
 #ifdef SVA_HAVE_DPDK
 	&sva_drv_dpdk,

@@ -171,10 +171,13 @@ int sva_iommufd_vfio_attach(int dev_fd, uint32_t pasid, uint32_t pt_id, char *er
 				 "its IOMMU has no PASID support (IOMMU_GET_HW_INFO reports the PASID "
 				 "width), the PASID is out of range, or the HWPT lacks "
 				 "IOMMU_HWPT_ALLOC_PASID", pasid, pt_id, strerror(-rc));
+		else if (pasid == SVA_IOMMUFD_NO_PASID)
+			snprintf(err, errlen, "attach the device to %u: %s%s", pt_id, strerror(-rc),
+				 rc == -ENODEV ? " (a HWPT with a fault queue needs a device with "
+						 "PRI/page requests)" : "");
 		else
-			snprintf(err, errlen, "attach %s%u to %u: %s",
-				 pasid == SVA_IOMMUFD_NO_PASID ? "device" : "PASID ",
-				 pasid == SVA_IOMMUFD_NO_PASID ? 0 : pasid, pt_id, strerror(-rc));
+			snprintf(err, errlen, "attach PASID %u to %u: %s", pasid, pt_id,
+				 strerror(-rc));
 	}
 	return rc;
 }

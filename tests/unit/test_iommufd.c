@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "iommufd_compat.h"
+#include "sva_dma.h"
 #include "sva_iommufd.h"
 #include "sva_log.h"
 #include "sva_test.h"
@@ -72,7 +73,19 @@ static void test_vfio_messages(void)
 	sva_iommufd_space_destroy(NULL);
 }
 
+static void test_dma_device(void)
+{
+	errno = 0;
+	CU_ASSERT_PTR_NULL(sva_dev_open("iommufd:vfio0", "iommu=/nonexistent/iommu"));
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	CU_ASSERT_PTR_NULL(sva_dev_open("iommufd:", NULL));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NULL(sva_dev_open("iommufd:vfio0", "pasid_base=0"));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
 static const struct sva_test_case cases[] = {
+	{"dma_device", test_dma_device},
 	{"uapi", test_uapi},
 	{"kernel_version", test_kernel_version},
 	{"no_iommufd", test_no_iommufd},

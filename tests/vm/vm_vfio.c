@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "sva_as.h"
+#include "sva_dma.h"
 #include "sva_iommufd.h"
 #include "sva_log.h"
 
@@ -253,6 +254,24 @@ int main(void)
 	check(untouched, "after sva_as_invalidate() the device no longer reaches the memory "
 	      "(dma %s)", rc ? "timed out" : "blocked by the IOMMU");
 	sva_iommufd_vfio_detach(dfd, SVA_IOMMUFD_NO_PASID);
+	close(dfd);
+	dfd = -1;
+
+	/* The same device as a lib/dma "iommufd:" device: it opens (bind, RID
+	 * on a fault-capable HWPT), and refuses queues, which need PASIDs. */
+	char name[160];
+	snprintf(name, sizeof(name), "iommufd:%s", strrchr(cdev, '/') + 1);
+	struct sva_dev *dev = sva_dev_open(name, NULL);
+	check(dev != NULL, "sva_dev_open(\"%s\")", name);
+	if (dev) {
+		struct sva_dev_info info;
+		sva_dev_info_get(dev, &info);
+		errno = 0;
+		struct sva_queue *q = sva_queue_create(dev, NULL);
+		check(q == NULL && errno == ENOTSUP && info.pasid_bits == 0,
+		      "queue on a device without PASIDs refused (ENOTSUP)");
+		check(sva_dev_close(dev) == 0, "device closed");
+	}
 out:
 	if (dfd >= 0)
 		close(dfd);

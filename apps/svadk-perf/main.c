@@ -88,7 +88,7 @@ static int run_cases(struct perf_conf *cases, int ncases)
 		struct perf_conf *c = &cases[i];
 		char err[256];
 		if (perf_conf_check(c, err, sizeof(err)) < 0) {
-			fprintf(stderr, "svadk-perf: %s\n", err);
+			fprintf(stderr, "svadk-perf: %s%s\n", c->where, err);
 			status = PERF_EXIT_USAGE;
 			break;
 		}
@@ -194,8 +194,8 @@ int main(int argc, char **argv)
 				return PERF_EXIT_USAGE;
 			memcpy(cases[i].name, name, sizeof(name));
 			if (perf_conf_check(&cases[i], err, sizeof(err)) < 0) {
-				fprintf(stderr, "svadk-perf: %s: [%s] with the command-line options: %s\n",
-					config, cases[i].name, err);
+				fprintf(stderr, "svadk-perf: %swith the command-line options: %s\n",
+					cases[i].where, err);
 				return PERF_EXIT_USAGE;
 			}
 		}

@@ -58,6 +58,7 @@ struct perf_conf {
 	int progress;                  /* -1 auto (terminal), 0 off, 1 on */
 	bool quiet;
 	char eal_args[PERF_NAME_MAX];  /* passed through to DPDK-backed devices */
+	char where[PERF_NAME_MAX + 64]; /* "FILE:LINE: [case]: " for messages, "" from the CLI */
 };
 
 /* Result of one queue (or the total) for one size point. */

@@ -225,10 +225,17 @@ static int setup_buffers(struct worker *w)
 
 static void free_buffers(struct worker *w)
 {
-	perf_mem_free(&w->src);
-	perf_mem_free(&w->dst);
-	perf_mem_free(&w->dst2);
-	perf_mem_free(&w->plain);
+	/* The memory goes back to the system (munmap): the device's cached
+	 * translations of it must go too, or the next size point, whose fresh
+	 * mapping may get the same addresses, would not fault (the kernel's MMU
+	 * notifier does this for a real SVA binding). */
+	struct sva_as *as = w->dev ? sva_dev_process_as(w->dev) : NULL;
+	struct perf_mem *ms[] = {&w->src, &w->dst, &w->dst2, &w->plain};
+	for (unsigned int i = 0; i < SVA_ARRAY_SIZE(ms); i++) {
+		if (as && ms[i]->base)
+			sva_as_invalidate(as, ms[i]->base, ms[i]->size);
+		perf_mem_free(ms[i]);
+	}
 	free(w->expect);
 	free(w->in_len);
 	w->expect = NULL;
@@ -584,25 +591,25 @@ static int check_device(const struct perf_conf *c, struct sva_dev *dev, const ch
 	struct sva_dev_info info;
 	sva_dev_info_get(dev, &info);
 	if (!(info.capa & SVA_CAPA_OP(c->op))) {
-		fprintf(stderr, "svadk-perf: device '%s' does not support op=%s\n", name,
+		fprintf(stderr, "svadk-perf: %sdevice '%s' does not support op=%s\n", c->where, name,
 			sva_op_name(c->op));
 		return -1;
 	}
 	if (c->queues > info.max_queues) {
-		fprintf(stderr, "svadk-perf: queues=%u: device '%s' has %u\n", c->queues, name,
-			info.max_queues);
+		fprintf(stderr, "svadk-perf: %squeues=%u: device '%s' has %u\n", c->where, c->queues,
+			name, info.max_queues);
 		return -1;
 	}
 	for (unsigned int i = 0; i < c->nb_sizes; i++) {
 		if (c->sizes[i] > info.max_xfer) {
-			fprintf(stderr, "svadk-perf: size %u is over the maximum transfer of '%s' (%u)\n",
-				c->sizes[i], name, info.max_xfer);
+			fprintf(stderr, "svadk-perf: %ssize %u is over the maximum transfer of '%s' "
+				"(%u)\n", c->where, c->sizes[i], name, info.max_xfer);
 			return -1;
 		}
 	}
 	if (c->ring < info.min_desc || c->ring > info.max_desc) {
-		fprintf(stderr, "svadk-perf: ring=%u: device '%s' takes %u..%u\n", c->ring, name,
-			info.min_desc, info.max_desc);
+		fprintf(stderr, "svadk-perf: %sring=%u: device '%s' takes %u..%u\n", c->where, c->ring,
+			name, info.min_desc, info.max_desc);
 		return -1;
 	}
 	return 0;
@@ -781,7 +788,7 @@ int perf_run_case(const struct perf_conf *c, struct perf_point *pts, int max,
 			if (!strcmp(t, c->device))
 				continue;
 			if (ndev == 1 + PERF_MAX_BASELINES) {
-				fprintf(stderr, "svadk-perf: baseline: more than %d devices\n",
+				fprintf(stderr, "svadk-perf: %sbaseline: more than %d devices\n", c->where,
 					PERF_MAX_BASELINES);
 				return -1;
 			}
@@ -797,7 +804,7 @@ int perf_run_case(const struct perf_conf *c, struct perf_point *pts, int max,
 		device_name(devs[d], name, sizeof(name));
 		struct sva_dev *dev = sva_dev_open(name, NULL);
 		if (!dev) {
-			fprintf(stderr, "svadk-perf: cannot open device '%s'%s: %s\n", devs[d],
+			fprintf(stderr, "svadk-perf: %scannot open device '%s'%s: %s\n", c->where, devs[d],
 				d ? " (baseline)" : "",
 				errno == ENODEV ? "no such device (see --list-devices)" : strerror(errno));
 			return -1;

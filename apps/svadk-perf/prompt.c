@@ -32,6 +32,7 @@ static struct {
 	_Atomic int active;         /* a run thread exists (not joined) */
 	_Atomic int finished;       /* it has finished */
 	uint64_t t_start;
+	bool tty;                   /* input from a terminal (else: a script, start waits) */
 } st = {.live = {.lock = PTHREAD_MUTEX_INITIALIZER}};
 
 static const char *const commands[] = {"start", "stop", "show", "set", "help", "quit", "exit",
@@ -42,7 +43,8 @@ static const char *const show_what[] = {"stats", "faults", "config", "results", 
 static void help(void)
 {
 	printf("Commands:\n"
-	       "  start                 run the benchmark with the current settings (in the background)\n"
+	       "  start                 run the benchmark with the current settings (in the background;\n"
+	       "                        with commands piped on stdin, to its end)\n"
 	       "  stop                  stop the run and print its results\n"
 	       "  show stats            live throughput of the run, or the last results\n"
 	       "  show faults           IO page-fault handler statistics of the run\n"
@@ -66,6 +68,10 @@ static void print_results(void)
 {
 	if (st.npts < 0) {
 		printf("the run did not start (see the message above)\n");
+		return;
+	}
+	if (st.npts == 0) {
+		printf("no results: the run stopped before its first size point ended\n");
 		return;
 	}
 	perf_report_table(st.pts, st.npts, &st.running, stdout);
@@ -109,6 +115,14 @@ static void cmd_start(void)
 		return;
 	}
 	atomic_store(&st.active, 1);
+	if (!st.tty) { /* a script on stdin: run to the end, then go on with the next line */
+		printf("running: %s on %s (%u sizes)\n", sva_op_name(st.running.op),
+		       st.running.device, st.running.nb_sizes);
+		fflush(stdout);
+		join_run();
+		print_results();
+		return;
+	}
 	printf("started: %s on %s (%u sizes, %g s each); 'show stats' to watch, 'stop' to end\n",
 	       sva_op_name(st.running.op), st.running.device, st.running.nb_sizes,
 	       st.running.seconds);
@@ -302,6 +316,7 @@ int perf_prompt(struct perf_conf *c)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	bool tty = isatty(STDIN_FILENO);
+	st.tty = tty;
 	char hist[PERF_NAME_MAX + 32] = "";
 	const char *home = getenv("HOME");
 	if (home)

@@ -69,6 +69,8 @@ static void row(FILE *f, const struct perf_point *p, const char *qname, const st
 
 void perf_report_table(const struct perf_point *pts, int n, const struct perf_conf *c, FILE *f)
 {
+	if (c->quiet && strcmp(c->name, "default")) /* no case header line above */
+		fprintf(f, "\n[%s]", c->name);
 	fprintf(f, "\n%-20s %-15s %6s %6s %9s %8s %8s %8s %8s %8s %8s %9s %8s %8s %6s\n", "device",
 		"op", "size", "queue", "Mops", "GB/s", "ns/op", "cyc/op", "lat p50", "p99", "p99.9",
 		"faults", "rtt p50", "rtt p99", "errors");
@@ -87,7 +89,6 @@ void perf_report_table(const struct perf_point *pts, int n, const struct perf_co
 	fprintf(f, "ns/op, cyc/op: application-thread time in svadk calls per operation; lat: "
 		"enqueue to completion seen; faults: IO page faults handled; rtt: fault raised to "
 		"answered.\n");
-	(void)c;
 }
 
 void perf_report_comparison(const struct perf_point *pts, int n, FILE *f)

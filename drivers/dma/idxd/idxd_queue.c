@@ -895,21 +895,40 @@ struct idxd_queue *idxd_queue_create(const struct idxd_queue_conf *c)
 	return q;
 }
 
-int idxd_queue_drain(struct idxd_queue *q, uint32_t timeout_ms)
+/* Drain; with @restart, the timeout runs from the last operation that got
+ * its final status rather than from the start. */
+static int drain(struct idxd_queue *q, uint32_t timeout_ms, bool restart)
 {
-	uint64_t deadline = sva_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t span = (uint64_t)timeout_ms * 1000000ull;
+	uint64_t deadline = sva_now_ns() + span;
+	uint16_t fin = q->fin;
 	submit(q);
 	for (;;) {
 		advance(q);
 		if (q->fin == q->pending && q->pending == q->next)
 			return 0;
+		if (restart && q->fin != fin) {
+			fin = q->fin;
+			deadline = sva_now_ns() + span;
+		}
 		if (sva_now_ns() > deadline) {
-			SVA_LOG(IDXD, ERR, "%s: drain timed out with %u operations in flight", q->name,
-				(uint16_t)(q->next - q->fin));
+			if (!restart)
+				SVA_LOG(IDXD, ERR, "%s: drain timed out with %u operations in flight",
+					q->name, (uint16_t)(q->next - q->fin));
 			return -ETIMEDOUT;
 		}
 		sva_pause();
 	}
+}
+
+int idxd_queue_drain(struct idxd_queue *q, uint32_t timeout_ms)
+{
+	return drain(q, timeout_ms, false);
+}
+
+int idxd_queue_drain_progress(struct idxd_queue *q, uint32_t idle_ms)
+{
+	return drain(q, idle_ms, true);
 }
 
 void idxd_queue_free(struct idxd_queue *q)

@@ -59,6 +59,14 @@ void idxd_queue_fill_fp(struct idxd_queue *q, struct sva_queue_fp *fp);
  */
 int idxd_queue_drain(struct idxd_queue *q, uint32_t timeout_ms);
 
+/**
+ * As idxd_queue_drain(), but give up only when no operation got its final
+ * status for @p idle_ms: for teardown, where each operation is bounded (by
+ * the page-response timeouts) but many may be waiting one after the other.
+ * Logs nothing. @return 0 or -ETIMEDOUT.
+ */
+int idxd_queue_drain_progress(struct idxd_queue *q, uint32_t idle_ms);
+
 /** Free (call idxd_queue_drain() first, and close the portal). */
 void idxd_queue_free(struct idxd_queue *q);
 

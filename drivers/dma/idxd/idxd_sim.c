@@ -247,12 +247,24 @@ static void sim_queue_release(struct sva_dev *dev, struct sva_queue *q)
 	struct sim_dev *sd = dev->priv;
 	struct sim_queue *sq = q->drv_priv;
 	struct sim_iommu *mmu = sim_dsa_iommu(sd->hw);
-	/* Every operation gets its final status (each is bounded by the
-	 * page-response timeout), then the portal drains on the device side. */
+	/* Every operation gets its final status. Each is bounded by the
+	 * page-response timeouts, but operations blocked on faults nobody answers
+	 * time out one after the other (members of one batch descriptor too):
+	 * keep waiting as long as the queue or the device makes progress. Then
+	 * the portal drains on the device side. */
 	uint32_t budget = sim_dsa_config(sd->hw)->prs_timeout_ms * 4 + sd->fault_timeout_ms + 1000;
-	if (idxd_queue_drain(sq->q, budget) < 0)
-		SVA_LOG(IDXD, WARNING, "%s: queue %u released with operations in flight", dev->name,
-			q->id);
+	struct sim_dsa_stats st;
+	sim_dsa_stats_get(sd->hw, &st);
+	uint64_t descs = st.descs;
+	while (idxd_queue_drain_progress(sq->q, budget) < 0) {
+		sim_dsa_stats_get(sd->hw, &st);
+		if (st.descs == descs) {
+			SVA_LOG(IDXD, WARNING, "%s: queue %u released with operations in flight",
+				dev->name, q->id);
+			break;
+		}
+		descs = st.descs;
+	}
 	sim_portal_close(sq->portal);
 	idxd_queue_free(sq->q);
 	sim_iommu_unbind(mmu, sq->pasid);

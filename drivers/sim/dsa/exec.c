@@ -75,6 +75,8 @@ bool sim_exec_fetch(struct sim_exec *x, int only_wq)
 			x->batch_cr = false;
 			x->wait = WAIT_NONE;
 			x->raise_pending = false;
+			x->resolved_page = UINT64_MAX;
+			x->refaults = 0;
 			x->t_start_ns = 0;
 			memcpy(x->d, x->w.desc, sizeof(x->d));
 			return true;
@@ -96,6 +98,18 @@ static bool is_iaa(const struct sim_exec *x)
 static int raise_wait(struct sim_exec *x, uint8_t why)
 {
 	struct sim_dsa *dev = x->dev;
+	if (!x->raise_pending) {
+		if (x->wpages[0].addr != x->resolved_page) {
+			x->refaults = 0;
+		} else if (++x->refaults > SIM_REFAULT_MAX) {
+			SVA_LOG(SIM, DEBUG, "%s: 0x%llx still faults after %u successful page "
+				"responses: failing the descriptor", dev->name,
+				(unsigned long long)x->wpages[0].addr, SIM_REFAULT_MAX);
+			x->refaults = 0;
+			x->resolved_page = UINT64_MAX;
+			return DSA_COMP_PAGE_FAULT_IR;
+		}
+	}
 	int rc = sim_iommu_page_request(dev->mmu, x->pasid, x->wpages, x->nwpages, &x->ticket);
 	if (rc == -ENOSPC) {
 		if (!x->raise_pending)
@@ -153,6 +167,7 @@ int sim_wait_check(struct sim_exec *x)
 	x->wait = WAIT_NONE;
 	/* The handler changed the page tables: drop what we may have cached. */
 	sim_atc_sync(x->atc);
+	x->resolved_page = r == SVA_IOPF_SUCCESS ? x->wpages[0].addr : UINT64_MAX;
 	return r == SVA_IOPF_SUCCESS ? 1 : -DSA_COMP_PAGE_FAULT_IR;
 }
 
@@ -316,6 +331,8 @@ static enum run_result run_op(struct sim_exec *x, bool member)
 		memset(x->cr, 0, sizeof(x->cr));
 		x->off = 0;
 		x->seeded = false;
+		x->resolved_page = UINT64_MAX;
+		x->refaults = 0;
 		x->t_start_ns = x->dev->conf.lat_ns ? sva_now_ns() : 0;
 		uint32_t align = is_iaa(x) ? IDXD_IAX_COMP_SIZE : IDXD_DSA_COMP_SIZE;
 		if ((flags & IDXD_OP_FLAG_CRAV) && (cr_addr & (align - 1))) {

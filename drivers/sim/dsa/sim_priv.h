@@ -47,6 +47,12 @@ enum wait_for {
 	WAIT_LIST,    /* the batch's descriptor list */
 };
 
+/* A page that still faults right after its page request was answered
+ * SUCCESS this many times in a row fails the descriptor instead (the
+ * handler and the translation disagree, e.g. an mprotect() that was not
+ * reported with sva_as_invalidate(): better an error than a livelock). */
+#define SIM_REFAULT_MAX 32
+
 /* Result of running an executor. */
 enum run_result { RUN_DONE = 0, RUN_WAIT = 1 };
 
@@ -91,6 +97,8 @@ struct sim_exec {
 	uint64_t t_raise_ns;
 	struct sva_iopf_page wpages[4];
 	unsigned int nwpages;
+	uint64_t resolved_page;        /* first page of the last group answered SUCCESS */
+	uint32_t refaults;             /* page requests for it again since, in a row */
 	/* shaping */
 	uint64_t bw_next_ns;
 	/* statistics: written by the executor only */

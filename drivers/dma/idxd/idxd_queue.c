@@ -34,6 +34,12 @@ enum slot_state {
 	ST_RESUBMITTED,      /* remainder with the device */
 };
 
+/* An operation whose remainder faults at the same address, with nothing
+ * done, right after the handler resolved it, this many times in a row fails
+ * with a page-fault status rather than looping for ever (the handler and the
+ * device's translation disagree). */
+#define IDXD_REFAULT_MAX 32
+
 struct idxd_slot {
 	struct sva_result *res;
 	uint64_t ticket;     /* fault ticket (ST_FAULT_WAIT) */
@@ -45,6 +51,7 @@ struct idxd_slot {
 	uint8_t state;       /* enum slot_state */
 	uint8_t status;      /* enum sva_status once final */
 	uint8_t fault_perm;
+	uint8_t refaults;    /* faults in a row at fault_addr with no progress */
 };
 
 enum batch_mode { B_NEW = 0, B_OK, B_WALK };
@@ -188,6 +195,7 @@ static inline struct idxd_slot *claim(struct idxd_queue *q, uint16_t *idx, uint8
 	s->done = 0;
 	s->op = op;
 	s->state = ST_NORMAL;
+	s->refaults = 0;
 	/* The device writes a record only on failure (or when asked): clear it. */
 	idxd_cr_set_status(comp_at(q, i), 0);
 	*idx = i;
@@ -624,7 +632,19 @@ static void start_fault(struct idxd_queue *q, uint16_t idx, const uint8_t *cr, u
 	uint32_t bc;
 	memcpy(&bc, cr + 4, 4);
 	q->st_faults++;
-	s->fault_addr = idxd_rd64(cr, 8);
+	uint64_t fault_addr = idxd_rd64(cr, 8);
+	if (s->refaults && bc == 0 && fault_addr == s->fault_addr) {
+		if (s->refaults > IDXD_REFAULT_MAX) {
+			SVA_LOG(IDXD, DEBUG, "%s: 0x%llx still faults after %u resolutions", q->name,
+				(unsigned long long)fault_addr, IDXD_REFAULT_MAX);
+			finalize(q, idx, SVA_STATUS_PAGE_FAULT);
+			return;
+		}
+		s->refaults++;
+	} else {
+		s->refaults = 1;
+	}
+	s->fault_addr = fault_addr;
 	s->fault_perm = status & DSA_COMP_STATUS_WRITE ? SVA_PERM_WRITE : SVA_PERM_READ;
 	make_remainder(q, idx, cr, bc);
 	if (!q->pc_swq || !__atomic_load_n(q->iopf, __ATOMIC_ACQUIRE)) {

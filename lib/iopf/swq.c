@@ -21,12 +21,18 @@ enum slot_state {
 	SLOT_DONE_INVALID,
 };
 
+/* One cache line per group slot: the requester of one group and the
+ * handler answering another never write the same line. */
 struct group_slot {
 	_Atomic uint32_t state;
 	_Atomic uint32_t gen;
 	uint32_t pasid;
-};
+} sva_cache_aligned;
 
+/* Requesters write the first block of counters, the handler the second:
+ * each on its own cache line, so that a fault does not bounce a line of
+ * statistics between the two CPUs. Groups in flight = raised - answered
+ * (no counter both sides update). */
 struct sva_iopf_swq {
 	char name[32];
 	struct sva_ring *records;
@@ -37,8 +43,12 @@ struct sva_iopf_swq {
 	void (*group_done)(void *arg, uint32_t pasid);
 	void *arg;
 	_Atomic(struct sva_idle *) waker;
-	_Atomic uint32_t in_flight;
-	_Atomic uint64_t raised, nrecords, overflow, answered, cancelled, stale;
+	/* requester side */
+	_Atomic uint64_t raised sva_cache_aligned;
+	_Atomic uint64_t nrecords, overflow, cancelled;
+	/* handler side */
+	_Atomic uint64_t answered sva_cache_aligned;
+	_Atomic uint64_t stale;
 };
 
 static inline uint64_t make_ticket(uint32_t gen, uint32_t slot)
@@ -54,13 +64,16 @@ struct sva_iopf_swq *sva_iopf_swq_create(const struct sva_iopf_swq_conf *conf)
 		errno = EINVAL;
 		return NULL;
 	}
-	struct sva_iopf_swq *q = calloc(1, sizeof(*q));
+	struct sva_iopf_swq *q = aligned_alloc(SVA_CACHE_LINE, SVA_ALIGN_UP(sizeof(*q), SVA_CACHE_LINE));
 	if (!q)
 		return NULL;
+	memset(q, 0, sizeof(*q));
 	snprintf(q->name, sizeof(q->name), "%s", conf && conf->name ? conf->name : "swq");
 	q->records = sva_ring_create(depth, sizeof(struct sva_iopf_fault));
 	q->free_slots = sva_ring_create(groups, sizeof(uint32_t));
-	q->slots = calloc(groups, sizeof(*q->slots));
+	q->slots = aligned_alloc(SVA_CACHE_LINE, (size_t)groups * sizeof(*q->slots));
+	if (q->slots)
+		memset(q->slots, 0, (size_t)groups * sizeof(*q->slots));
 	if (!q->records || !q->free_slots || !q->slots) {
 		sva_ring_free(q->records);
 		sva_ring_free(q->free_slots);
@@ -115,14 +128,14 @@ int sva_iopf_swq_raise(struct sva_iopf_swq *q, uint32_t pasid, const struct sva_
 			.flags = SVA_IOPF_F_PASID_VALID | (i + 1 == n ? SVA_IOPF_F_LAST : 0),
 		};
 	}
-	atomic_fetch_add_explicit(&q->in_flight, 1, memory_order_relaxed);
+	/* Counted before the records can be read, so answered <= raised. */
+	atomic_fetch_add_explicit(&q->raised, 1, memory_order_relaxed);
 	if (sva_ring_enqueue_bulk(q->records, recs, n) < 0) {
-		atomic_fetch_sub_explicit(&q->in_flight, 1, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&q->raised, 1, memory_order_relaxed);
 		release_slot(q, idx);
 		atomic_fetch_add_explicit(&q->overflow, 1, memory_order_relaxed);
 		return -ENOSPC;
 	}
-	atomic_fetch_add_explicit(&q->raised, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&q->nrecords, n, memory_order_relaxed);
 	*ticket = tk;
 	struct sva_idle *w = atomic_load_explicit(&q->waker, memory_order_acquire);
@@ -178,9 +191,14 @@ void sva_iopf_swq_cancel(struct sva_iopf_swq *q, uint64_t ticket)
 		release_slot(q, idx);
 }
 
-uint32_t sva_iopf_swq_in_flight(const struct sva_iopf_swq *q)
+uint32_t sva_iopf_swq_in_flight(const struct sva_iopf_swq *cq)
 {
-	return atomic_load_explicit(&((struct sva_iopf_swq *)q)->in_flight, memory_order_relaxed);
+	struct sva_iopf_swq *q = (struct sva_iopf_swq *)cq;
+	/* answered first: an answer seen implies its raise is seen (release
+	 * increment by the handler, after reading the records, acquire here). */
+	uint64_t a = atomic_load_explicit(&q->answered, memory_order_acquire);
+	uint64_t r = atomic_load_explicit(&q->raised, memory_order_relaxed);
+	return r > a ? (uint32_t)(r - a) : 0;
 }
 
 void sva_iopf_swq_stats_get(const struct sva_iopf_swq *cq, struct sva_iopf_swq_stats *st)
@@ -222,8 +240,7 @@ static int swq_respond(void *ctx, const struct sva_iopf_fault *last, enum sva_io
 		}
 		release_slot(q, idx); /* requester gave up: nobody will check */
 	}
-	atomic_fetch_add_explicit(&q->answered, 1, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&q->in_flight, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&q->answered, 1, memory_order_release);
 	if (q->group_done)
 		q->group_done(q->arg, pasid);
 	return 0;

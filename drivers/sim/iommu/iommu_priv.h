@@ -16,7 +16,7 @@
 enum pasid_state { PASID_FREE = 0, PASID_ALLOCATED, PASID_FREEING };
 
 struct pasid_entry {
-	uint8_t state;                  /* enum pasid_state, under mmu->lock */
+	_Atomic uint8_t state;          /* enum pasid_state; changed under mmu->lock */
 	struct sva_as *as;              /* bound address space, under mmu->lock */
 	_Atomic uint32_t outstanding;   /* page-request groups not yet answered */
 };
@@ -69,5 +69,8 @@ int iommu_walk(struct sim_iommu *mmu, uint32_t pasid, uint64_t page_va, uint64_t
 	       uint64_t *wbits);
 
 void iommu_post_invalidation(struct sim_iommu *mmu, uint32_t pasid, uint64_t start, uint64_t end);
+
+/* One page-request group on @pasid is over (answered, or never queued). */
+void iommu_group_done(struct sim_iommu *mmu, uint32_t pasid);
 
 #endif

@@ -31,17 +31,40 @@ static struct sva_as *prq_lookup_as(void *arg, uint32_t pasid)
 	return sim_iommu_pasid_as(arg, pasid);
 }
 
-/* The handler answered a group: the PASID may now be reusable. */
-static void prq_group_done(void *arg, uint32_t pasid)
+/* A PASID being freed becomes free once nothing is outstanding on it.
+ * Caller holds the write lock. */
+static void finish_free_locked(struct sim_iommu *mmu, struct pasid_entry *e)
 {
-	struct sim_iommu *mmu = arg;
-	pthread_rwlock_wrlock(&mmu->lock);
-	struct pasid_entry *e = pasid_entry(mmu, pasid, false);
-	if (e && atomic_fetch_sub(&e->outstanding, 1) == 1 && e->state == PASID_FREEING) {
-		e->state = PASID_FREE;
+	if (atomic_load(&e->state) == PASID_FREEING && atomic_load(&e->outstanding) == 0) {
+		atomic_store(&e->state, PASID_FREE);
 		mmu->in_use--;
 	}
+}
+
+/* A page-request group on @pasid was answered (or never queued): the PASID
+ * may now be reusable.
+ *
+ * Called for every answered group, so the common case takes no lock: the
+ * entry was created before the request was raised (its leaf pointer is
+ * never written again), and only the last outstanding group of a PASID
+ * being freed needs the table. The seq_cst decrement-then-load pairs with
+ * sim_iommu_pasid_free()'s store-FREEING-then-load: at least one side sees
+ * the other and finishes the free, under the lock. */
+void iommu_group_done(struct sim_iommu *mmu, uint32_t pasid)
+{
+	struct pasid_entry *e = pasid_entry(mmu, pasid, false);
+	if (!e)
+		return;
+	if (atomic_fetch_sub(&e->outstanding, 1) != 1 || atomic_load(&e->state) != PASID_FREEING)
+		return;
+	pthread_rwlock_wrlock(&mmu->lock);
+	finish_free_locked(mmu, e);
 	pthread_rwlock_unlock(&mmu->lock);
+}
+
+static void prq_group_done(void *arg, uint32_t pasid)
+{
+	iommu_group_done(arg, pasid);
 }
 
 struct sim_iommu *sim_iommu_create(const struct sim_iommu_conf *conf)
@@ -233,12 +256,10 @@ int sim_iommu_pasid_free(struct sim_iommu *mmu, uint32_t pasid)
 		pthread_rwlock_unlock(&mmu->lock);
 		return -EINVAL;
 	}
-	if (atomic_load(&e->outstanding) == 0) {
-		e->state = PASID_FREE;
-		mmu->in_use--;
-	} else {
-		e->state = PASID_FREEING; /* prq_group_done() finishes the job */
-	}
+	/* FREEING first, then look at what is outstanding: with requests in
+	 * flight, the answer to the last one finishes the job. */
+	atomic_store(&e->state, PASID_FREEING);
+	finish_free_locked(mmu, e);
 	pthread_rwlock_unlock(&mmu->lock);
 	return 0;
 }

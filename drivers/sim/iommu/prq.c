@@ -70,7 +70,9 @@ int sim_iommu_page_request(struct sim_iommu *mmu, uint32_t pasid, const struct s
 	pthread_rwlock_unlock(&mmu->lock);
 	int rc = sva_iopf_swq_raise(mmu->prq, pasid, pages, n, ticket);
 	if (rc < 0) {
-		atomic_fetch_sub(&e->outstanding, 1);
+		/* Not queued: undo the count like an answer would, so that a
+		 * free that ran meanwhile is finished rather than left pending. */
+		iommu_group_done(mmu, pasid);
 		if (rc == -ENOSPC)
 			SVA_LOG(IOMMU, DEBUG, "%s: page-request queue full (PASID %u)", mmu->name, pasid);
 		return rc;

@@ -775,6 +775,24 @@ uint64_t perf_live_faults(struct perf_live *live)
 	return st.requests;
 }
 
+/* eal_args reach the dpdk: driver through SVADK_EAL_ARGS, read when it first
+ * initialises the EAL (once per process). One set in the environment wins. */
+static void set_eal_args(const struct perf_conf *c)
+{
+	static char used[PERF_NAME_MAX];
+	const char *env = getenv("SVADK_EAL_ARGS");
+	if (!c->eal_args[0])
+		return;
+	if (!env) {
+		setenv("SVADK_EAL_ARGS", c->eal_args, 0);
+		snprintf(used, sizeof(used), "%s", c->eal_args);
+	} else if (strcmp(env, c->eal_args) && !c->quiet) {
+		fprintf(stderr, "svadk-perf: notice: %seal-args '%s' not used: the EAL takes its "
+			"arguments once per process ('%s'%s)\n", c->where, c->eal_args, env,
+			used[0] ? "" : ", from SVADK_EAL_ARGS");
+	}
+}
+
 int perf_run_case(const struct perf_conf *c, struct perf_point *pts, int max,
 		  struct perf_live *live)
 {
@@ -801,6 +819,8 @@ int perf_run_case(const struct perf_conf *c, struct perf_point *pts, int max,
 	 * unsupported setting is a usage error, not a half-finished run. */
 	for (int d = 0; d < ndev; d++) {
 		char name[PERF_NAME_MAX + 64];
+		if (!strncmp(devs[d], "dpdk:", 5))
+			set_eal_args(c);
 		device_name(devs[d], name, sizeof(name));
 		struct sva_dev *dev = sva_dev_open(name, NULL);
 		if (!dev) {

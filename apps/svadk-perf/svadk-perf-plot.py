@@ -83,7 +83,12 @@ def main():
             hist[(r["device"], r["op"], int(r["size"]))].append(
                 (int(r["bucket_low_ns"]), int(r["count"])))
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        for key, buckets in sorted(hist.items()):
+        # one colour per device, one line style per size
+        devices = sorted(set(k[0] for k in hist))
+        sizes = sorted(set(k[2] for k in hist))
+        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        styles = ["-", "--", ":", "-."]
+        for key, buckets in sorted(hist.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
             buckets.sort()
             total = sum(c for _, c in buckets)
             acc, xs, ys = 0, [], []
@@ -91,13 +96,15 @@ def main():
                 acc += c
                 xs.append(max(low, 1))
                 ys.append(acc / total)
-            ax.step(xs, ys, where="post", label="%s %s %dB" % key)
+            ax.step(xs, ys, where="post", label="%s %s %dB" % key,
+                    color=colours[devices.index(key[0]) % len(colours)],
+                    linestyle=styles[sizes.index(key[2]) % len(styles)])
         ax.set_xscale("log")
         ax.set_xlabel("completion latency (ns)")
         ax.set_ylabel("fraction of operations")
         ax.set_title("Completion latency CDF")
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6, ncol=2 if len(hist) > 8 else 1)
         path = os.path.join(args.out, "latency_cdf.png")
         fig.tight_layout()
         fig.savefig(path, dpi=120)

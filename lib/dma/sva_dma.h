@@ -123,7 +123,11 @@ struct sva_result {
 	uint32_t bytes;    /**< compare: offset of the first difference (len if equal); compress/decompress: output bytes */
 	uint32_t consumed; /**< decompress: input bytes consumed */
 	uint8_t status;    /**< enum sva_status of the operation */
+	uint8_t flags;     /**< SVA_RESULT_F_* */
 };
+
+/** sva_result.flags: decompression reached the end of the stream (its final block). */
+#define SVA_RESULT_F_END (1u << 0)
 
 /** Fast-path flags. */
 #define SVA_OP_FLAG_SUBMIT (1ull << 0) /**< ring the doorbell after enqueueing */
@@ -324,7 +328,11 @@ static inline int sva_compress(struct sva_queue *q, void *dst, uint32_t dst_cap,
  * (IAA). A stream may span operations: pass the same @p state buffer
  * (SVA_DECOMP_STATE_SIZE bytes, 64-byte aligned, process memory) to each,
  * SVA_COMP_F_FIRST on the first and SVA_COMP_F_LAST on the last. @p res gets
- * output bytes, input consumed and the CRC-32 of this operation's output.
+ * output bytes, input consumed, the CRC-32 of this operation's output, and
+ * SVA_RESULT_F_END in flags when the stream ended (input after the final block
+ * is not consumed; the state is released). On SVA_STATUS_OUTBUF_OVERFLOW the
+ * state keeps the stream: continue with the unconsumed input and a new output
+ * buffer.
  * @return as sva_copy(), or -ENOTSUP.
  */
 static inline int sva_decompress(struct sva_queue *q, void *dst, uint32_t dst_cap, const void *src,

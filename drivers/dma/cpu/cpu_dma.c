@@ -342,12 +342,13 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 		int rc = sim_inflate(s, pa, o->len, pb, o->cap, first, last, &consumed, &produced, &end);
 		if (tmp)
 			sim_inflate_free(tmp);
-		if (o->state && (end || last || (rc < 0 && rc != -ENOSPC)))
+		if (o->state && (end || (rc < 0 && rc != -ENOSPC) || (last && rc == 0)))
 			forget_stream(q, o->state);
 		if (r) {
 			r->bytes = produced;
 			r->consumed = consumed;
 			r->value = sva_sw_crc32(0, pb, produced);
+			r->flags = end ? SVA_RESULT_F_END : 0;
 		}
 		if (rc == -ENOSPC)
 			return SVA_STATUS_OUTBUF_OVERFLOW;

@@ -64,6 +64,11 @@
 #define IAX_ERR_DECOMP_BAD_STREAM_SIM 0x01
 #define IAX_ERR_DECOMP_TRUNCATED_SIM 0x02
 
+/* IAA completion record byte 29 (reserved in the hardware's layout): flags of
+ * the software device. End of stream: decompression reached the final block. */
+#define IAX_CR_FLAGS_OFFSET_SIM 29
+#define IAX_CR_FLAG_EOS_SIM 0x01
+
 /* AECS (accumulator/state) for stateful decompression: src2 points to it. */
 #define IAX_AECS_SIZE 1536u
 #define IAX_AECS_ALIGN 64u

@@ -501,6 +501,7 @@ static void fill_result(struct idxd_queue *q, struct idxd_slot *s, const uint8_t
 		r->bytes = out;
 		r->consumed = bc;
 		r->value = crc;
+		r->flags = cr[IAX_CR_FLAGS_OFFSET_SIM] & IAX_CR_FLAG_EOS_SIM ? SVA_RESULT_F_END : 0;
 		break;
 	}
 	case SVA_OP_CRC64:

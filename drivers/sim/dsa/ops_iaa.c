@@ -251,9 +251,14 @@ static enum run_result decompress(struct sim_exec *x, uint32_t flags, uint32_t s
 	} else if (rc < 0) {
 		st = IAX_COMP_HW_ERR1;
 	}
+	if (end)
+		x->cr[IAX_CR_FLAGS_OFFSET_SIM] |= IAX_CR_FLAG_EOS_SIM;
 	if (ctx) {
-		/* A finished or broken stream frees its slot; a live one tags its AECS. */
-		bool keep = wr && !end && st != IAX_COMP_ANALYTICS_ERROR && !last;
+		/* A finished or broken stream frees its slot; a live one tags its AECS.
+		 * An output overflow keeps the stream even on its last input: the
+		 * application continues it with the unconsumed input. */
+		bool keep = wr && !end &&
+			    (st == IAX_COMP_OUTBUF_OVERFLOW || (st == IAX_COMP_SUCCESS && !last));
 		if (keep) {
 			struct aecs_tag tag = {.magic = AECS_MAGIC, .slot = slot, .gen = ctx->gen};
 			memcpy((void *)(uintptr_t)aecs, &tag, sizeof(tag));

@@ -42,7 +42,8 @@ static const struct param params[] = {
 	{"cores", P_CPUS, F(cores), 0, 0, 0,
 	 "worker CPUs, one per queue: 0,2 or 0-3 (default: CPU 0, 1, ... not pinned if fewer CPUs)"},
 	{"handler-cpu", P_HANDLER, F(handler_cpu), 0, 0, 0,
-	 "CPU of the IO page-fault handler thread, 'none' (unpinned) or 'poll' (workers poll it; default none)"},
+	 "IO page-fault handler: a thread on CPU N, 'none' (a thread, unpinned), 'poll' (no thread: the "
+	 "workers poll it) or 'auto' (a thread when a CPU is left for it, else poll; default)"},
 	{"ring", P_U32, F(ring), 0, 2, 4096, "ring size per queue, power of two (dma_ring_size; default 1024)"},
 	{"mem", P_U64, F(mem_size), 0, 4096, 1ull << 36,
 	 "buffer pool per queue and direction, bytes (mem_size; default 16m)"},
@@ -98,7 +99,7 @@ void perf_conf_defaults(struct perf_conf *c)
 	c->nb_sizes = 4;
 	c->burst = 32;
 	c->queues = 1;
-	c->handler_cpu = -1;
+	c->handler_cpu = PERF_HANDLER_AUTO;
 	c->ring = 1024;
 	c->mem_size = 16u << 20;
 	c->mem_kind = MEM_MALLOC;
@@ -349,16 +350,20 @@ int perf_param_set(struct perf_conf *c, const char *name, const char *value, cha
 	case P_HANDLER: {
 		char *end;
 		if (!strcasecmp(value, "none")) {
-			*(int *)field = -1;
+			*(int *)field = PERF_HANDLER_NONE;
 			return 0;
 		}
 		if (!strcasecmp(value, "poll")) {
-			*(int *)field = -2;
+			*(int *)field = PERF_HANDLER_POLL;
+			return 0;
+		}
+		if (!strcasecmp(value, "auto")) {
+			*(int *)field = PERF_HANDLER_AUTO;
 			return 0;
 		}
 		long v = strtol(value, &end, 10);
 		if (end == value || *end || v < 0 || v >= sva_cpu_count()) {
-			snprintf(err, errlen, "handler-cpu=%s: expected a CPU below %d, none or poll",
+			snprintf(err, errlen, "handler-cpu=%s: expected a CPU below %d, none, poll or auto",
 				 value, sva_cpu_count());
 			return -1;
 		}
@@ -447,10 +452,12 @@ static void print_value(const struct param *p, const struct perf_conf *c, FILE *
 	}
 	case P_HANDLER: {
 		int v = *(const int *)field;
-		if (v == -1)
+		if (v == PERF_HANDLER_NONE)
 			fprintf(f, "none");
-		else if (v == -2)
+		else if (v == PERF_HANDLER_POLL)
 			fprintf(f, "poll");
+		else if (v == PERF_HANDLER_AUTO)
+			fprintf(f, "auto");
 		else
 			fprintf(f, "%d", v);
 		break;

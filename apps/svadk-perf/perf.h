@@ -22,6 +22,11 @@
 #define PERF_EXIT_FAIL 1  /* verification failed, device error, run failed */
 #define PERF_EXIT_USAGE 2 /* bad option, key, range, device */
 
+/* perf_conf.handler_cpu besides a CPU number */
+#define PERF_HANDLER_NONE -1 /* a thread, not pinned */
+#define PERF_HANDLER_POLL -2 /* no thread: the workers poll the handler */
+#define PERF_HANDLER_AUTO -3 /* a thread when a CPU is left for it, else poll */
+
 enum mem_kind { MEM_MALLOC, MEM_MMAP, MEM_HUGEPAGE, MEM_THP, MEM_FILE, MEM_KIND_MAX };
 
 /* Everything one run needs; filled by defaults, the command line, a config
@@ -37,7 +42,7 @@ struct perf_conf {
 	uint32_t queues;
 	int cores[PERF_MAX_QUEUES];    /* worker CPU per queue, -1: not pinned */
 	unsigned int nb_cores;
-	int handler_cpu;               /* -1: not pinned; -2: no thread, workers poll */
+	int handler_cpu;               /* CPU, or PERF_HANDLER_* */
 	uint32_t ring;
 	uint64_t mem_size;             /* buffer pool per queue, bytes */
 	int mem_kind;

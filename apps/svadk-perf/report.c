@@ -168,8 +168,15 @@ void perf_report_json_case(FILE *f, const struct perf_point *pts, int n,
 	fprintf(f, "             \"ops\": %llu, \"sizes\": [", (unsigned long long)c->ops);
 	for (unsigned int i = 0; i < c->nb_sizes; i++)
 		fprintf(f, "%s%u", i ? ", " : "", c->sizes[i]);
-	fprintf(f, "], \"src_node\": %d, \"dst_node\": %d, \"cache_flush\": %s, \"offset\": %u},\n",
-		c->src_node, c->dst_node, c->cache_flush ? "true" : "false", c->offset);
+	char handler[16];
+	if (c->handler_cpu >= 0)
+		snprintf(handler, sizeof(handler), "%d", c->handler_cpu);
+	else
+		snprintf(handler, sizeof(handler), "%s", c->handler_cpu == PERF_HANDLER_POLL ? "poll"
+				 : c->handler_cpu == PERF_HANDLER_NONE ? "none" : "auto");
+	fprintf(f, "], \"src_node\": %d, \"dst_node\": %d, \"cache_flush\": %s, \"offset\": %u, "
+		"\"handler_cpu\": \"%s\"},\n", c->src_node, c->dst_node,
+		c->cache_flush ? "true" : "false", c->offset, handler);
 	fprintf(f, "  \"results\": [\n");
 	for (int i = 0; i < n; i++) {
 		const struct perf_point *p = &pts[i];

@@ -635,7 +635,15 @@ static int run_device(const struct perf_conf *c, const char *devname, struct per
 	pthread_mutex_lock(&live->lock);
 	live->pf = pf;
 	pthread_mutex_unlock(&live->lock);
-	if (pf && c->handler_cpu != -2 && sva_iopf_start(pf, c->handler_cpu) < 0) {
+	/* auto: a handler thread only when it does not have to take a CPU from
+	 * a worker or the software device's engine (which spin); else the
+	 * workers poll it. On 2 CPUs a third spinning thread costs far more
+	 * than the polling does. */
+	int handler = c->handler_cpu;
+	if (handler == PERF_HANDLER_AUTO)
+		handler = sva_cpu_count() > (int)c->queues + (strcmp(name, devname) ? 1 : 0)
+				  ? PERF_HANDLER_NONE : PERF_HANDLER_POLL;
+	if (pf && handler != PERF_HANDLER_POLL && sva_iopf_start(pf, handler) < 0) {
 		fprintf(stderr, "svadk-perf: cannot start the fault handler\n");
 		sva_dev_close(dev);
 		sva_iopf_destroy(pf);
@@ -685,7 +693,7 @@ static int run_device(const struct perf_conf *c, const char *devname, struct per
 			w[i].c = c;
 			w[i].dev = dev;
 			w[i].pf = pf;
-			w[i].poll_handler = pf && c->handler_cpu == -2;
+			w[i].poll_handler = pf && handler == PERF_HANDLER_POLL;
 			w[i].id = i;
 			w[i].cpu = c->nb_cores ? c->cores[i] : (i < (unsigned)sva_cpu_count() ? (int)i : -1);
 			w[i].size = c->sizes[s];

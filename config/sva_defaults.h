@@ -12,6 +12,12 @@
  *  which reaches the throughput of one large MADV_POPULATE_WRITE (measured by
  *  svadk-iopf-bench, see doc/guides/iopf.md). */
 #define SVA_DEFAULT_FAULT_AHEAD 15u
+/** Largest fault-ahead a sequential stream ramps up to (pages after the
+ *  faulting one): 255 = a 1 MiB window. A fixed 16-page window spends about
+ *  as long on the fault's fixed costs (round trip, translation walks, one
+ *  madvise call) as on the pages; doubling it for a device that keeps
+ *  faulting right after the last window amortises them (svadk-iopf-bench). */
+#define SVA_DEFAULT_FAULT_AHEAD_MAX 255u
 /** Fault records the handler reads per source per poll. */
 #define SVA_DEFAULT_IOPF_BATCH 64u
 /** Page-request queue depth of the software IOMMU (records). */

@@ -20,6 +20,7 @@
 #define IOPF_MAX_SOURCES 16
 #define IOPF_MAX_OPEN_GROUPS 64 /* per source; groups arrive whole, so few are open */
 #define IOPF_COALESCE_SLOTS 16
+#define IOPF_STREAMS 8 /* sequential streams followed at once */
 
 /* A group whose last record has not been read yet. Pages are resolved as
  * their records arrive; the answer goes out with the last one. */
@@ -46,10 +47,23 @@ struct resolved_range {
 	uint32_t perm;
 };
 
+/* A device walking memory sequentially: the window made present last time
+ * for it ends at @next; a fault on that page means the device went through
+ * the whole window, and the next one is twice as large. */
+struct stream {
+	const struct sva_as *as; /* compared only, never dereferenced */
+	uint64_t next;           /* first page after the last window */
+	uint32_t ahead;          /* fault-ahead of the last window */
+	uint64_t used;           /* round of last use, for replacement */
+};
+
 struct sva_iopf {
 	char name[32];
 	uint32_t batch;
 	uint32_t fault_ahead;
+	uint32_t fault_ahead_max;
+	struct stream streams[IOPF_STREAMS];
+	uint64_t stream_clock;
 	pthread_mutex_t poll_lock;
 	struct iopf_source src[IOPF_MAX_SOURCES];
 	unsigned int nsrc;
@@ -92,6 +106,16 @@ struct sva_iopf *sva_iopf_create(const struct sva_iopf_conf *conf)
 		errno = EINVAL;
 		return NULL;
 	}
+	uint32_t amax = conf && conf->fault_ahead_max ? conf->fault_ahead_max
+						      : SVA_DEFAULT_FAULT_AHEAD_MAX;
+	if (amax > 511) {
+		SVA_LOG(IOPF, ERR, "%s: fault_ahead_max %u is larger than 511 pages", pf->name, amax);
+		free(pf);
+		errno = EINVAL;
+		return NULL;
+	}
+	/* No ramp without fault-ahead, and never below the base window. */
+	pf->fault_ahead_max = pf->fault_ahead ? SVA_MAX(amax, pf->fault_ahead) : 0;
 	pf->buf = calloc(pf->batch, sizeof(*pf->buf));
 	int rc = pf->buf ? sva_idle_init(&pf->idle, conf ? conf->idle_spins : 0,
 					 conf ? conf->idle_yields : 0,
@@ -148,6 +172,37 @@ static void remember(struct sva_iopf *pf, const struct sva_as *as, uint64_t star
 	pf->cache[i] = (struct resolved_range){.as = as, .start = start, .end = end, .perm = perm};
 }
 
+/* Fault-ahead for a fault at @page of @as: the base window, or, when the
+ * fault lands on the first page after the window made for a stream last
+ * time, twice that stream's window (up to the maximum). Returns the stream
+ * to update once the window is made, NULL when the ramp is off. */
+static struct stream *stream_window(struct sva_iopf *pf, const struct sva_as *as, uint64_t page,
+				    unsigned int base, unsigned int *ahead)
+{
+	*ahead = base;
+	if (pf->fault_ahead_max <= pf->fault_ahead)
+		return NULL;
+	struct stream *st = NULL, *old = &pf->streams[0];
+	for (unsigned int i = 0; i < IOPF_STREAMS; i++) {
+		struct stream *c = &pf->streams[i];
+		if (c->as == as && c->next == page) {
+			st = c;
+			break;
+		}
+		if (c->used < old->used)
+			old = c;
+	}
+	if (st) {
+		uint32_t grown = 2 * (st->ahead + 1) - 1;
+		*ahead = SVA_MAX(base, SVA_MIN(grown, pf->fault_ahead_max));
+	} else {
+		st = old; /* a new stream replaces the least recently used one */
+		st->as = as;
+	}
+	st->used = ++pf->stream_clock;
+	return st;
+}
+
 /* Resolve the page(s) of one record; false if any is not resolvable.
  * pages_resolved counts pages the record needed; fault_ahead_pages the ones
  * made present beyond them. */
@@ -169,12 +224,19 @@ static bool resolve_record(struct sva_iopf *pf, struct sva_as *as, const struct 
 			continue;
 		}
 		uint64_t needed = (end - page) >> SVA_PAGE_SHIFT; /* incl. this page */
-		unsigned int ahead = process ? (unsigned int)SVA_MAX((uint64_t)pf->fault_ahead,
-								     needed - 1) : 0;
+		unsigned int ahead = process ? (unsigned int)SVA_MIN(SVA_MAX((uint64_t)pf->fault_ahead,
+									     needed - 1), 511) : 0;
+		struct stream *st = process && needed == 1 ? stream_window(pf, as, page, ahead, &ahead)
+							   : NULL;
 		unsigned int done = 0;
 		if (sva_iopf_resolve(as, page, perm, ahead, &done) != SVA_IOPF_SUCCESS)
 			return false;
 		uint64_t made = (uint64_t)done + 1;
+		if (st) {
+			/* A window cut short (end of the mapping) restarts the ramp. */
+			st->ahead = done == ahead ? ahead : pf->fault_ahead;
+			st->next = page + made * SVA_PAGE_SIZE;
+		}
 		uint64_t used = SVA_MIN(made, needed);
 		sva_counter_add(&pf->pages_resolved, used);
 		sva_counter_add(&pf->fault_ahead_pages, made - used);
@@ -523,4 +585,9 @@ const struct sva_hist *sva_iopf_latency_hist(const struct sva_iopf *pf)
 unsigned int sva_iopf_fault_ahead(const struct sva_iopf *pf)
 {
 	return pf->fault_ahead;
+}
+
+unsigned int sva_iopf_fault_ahead_max(const struct sva_iopf *pf)
+{
+	return SVA_MAX(pf->fault_ahead_max, pf->fault_ahead);
 }

@@ -10,7 +10,10 @@
  *
  * - process address space: the page is faulted in through the CPU MMU with
  *   MADV_POPULATE_WRITE (write faults) or MADV_POPULATE_READ (read faults),
- *   plus up to @ref sva_iopf_conf.fault_ahead following pages;
+ *   plus up to @ref sva_iopf_conf.fault_ahead following pages; a device
+ *   that keeps faulting right after the pages made present last time (a
+ *   sequential stream) gets a window twice as large each time, up to
+ *   @ref sva_iopf_conf.fault_ahead_max, like the kernel's readahead;
  * - managed address space: the address space's resolve callback, or INVALID;
  * - an unmapped address, or an access the mapping does not allow: INVALID.
  *
@@ -77,6 +80,12 @@ struct sva_iopf_conf {
 	uint32_t idle_spins;    /**< idle backoff, see struct sva_idle (0 = default) */
 	uint32_t idle_yields;
 	uint32_t idle_sleep_ms;
+	/** Largest fault-ahead of a sequential stream, in pages after the
+	 *  faulting one (0 = default, 255; at most 511). The window of a stream
+	 *  starts at @ref fault_ahead + 1 pages and doubles at each fault on the
+	 *  first page after it; a value not above @ref fault_ahead turns the
+	 *  ramp off. Only for process address spaces. */
+	uint32_t fault_ahead_max;
 };
 
 /** Handler statistics. */
@@ -158,6 +167,10 @@ const struct sva_hist *sva_iopf_latency_hist(const struct sva_iopf *pf);
 
 /** Configured fault-ahead (pages). */
 unsigned int sva_iopf_fault_ahead(const struct sva_iopf *pf);
+
+/** Largest fault-ahead of a sequential stream (pages); equal to
+ *  sva_iopf_fault_ahead() when the ramp is off. */
+unsigned int sva_iopf_fault_ahead_max(const struct sva_iopf *pf);
 
 /**
  * Resolve one fault synchronously in the calling thread, as the handler

@@ -76,16 +76,21 @@ struct rig {
 	uint32_t pasid;
 };
 
-static void rig_init(struct rig *r, struct sva_as *as, int fault_ahead)
+static void rig_init_conf(struct rig *r, struct sva_as *as, const struct sva_iopf_conf *conf)
 {
 	memset(r, 0, sizeof(*r));
 	r->mmu = sim_iommu_create(NULL);
 	r->as = as;
-	r->pf = sva_iopf_create(&(struct sva_iopf_conf){.name = "test-iopf", .fault_ahead = fault_ahead});
+	r->pf = sva_iopf_create(conf);
 	CU_ASSERT_FATAL(r->mmu && r->as && r->pf);
 	CU_ASSERT_FATAL(sim_iommu_attach_iopf(r->mmu, r->pf) == 0);
 	CU_ASSERT_FATAL(sim_iommu_pasid_alloc(r->mmu, &r->pasid) == 0);
 	CU_ASSERT_FATAL(sim_iommu_bind(r->mmu, r->pasid, r->as) == 0);
+}
+
+static void rig_init(struct rig *r, struct sva_as *as, int fault_ahead)
+{
+	rig_init_conf(r, as, &(struct sva_iopf_conf){.name = "test-iopf", .fault_ahead = fault_ahead});
 }
 
 static void rig_fini(struct rig *r)
@@ -485,12 +490,92 @@ static void test_fault_ahead(void)
 	errno = 0;
 	CU_ASSERT_PTR_NULL(sva_iopf_create(&(struct sva_iopf_conf){.fault_ahead = 512}));
 	EXPECT_EQ(errno, EINVAL);
+	CU_ASSERT_PTR_NULL(sva_iopf_create(&(struct sva_iopf_conf){.fault_ahead_max = 512}));
 	CU_ASSERT_PTR_NULL(sva_iopf_create(&(struct sva_iopf_conf){.batch = 5000}));
 	struct sva_iopf *pf = sva_iopf_create(&(struct sva_iopf_conf){.fault_ahead = 511});
 	CU_ASSERT_PTR_NOT_NULL(pf);
 	EXPECT_EQ(sva_iopf_fault_ahead(pf), 511);
 	sva_iopf_destroy(pf);
 	sva_iopf_destroy(NULL);
+}
+
+/* A device that keeps faulting on the first page after the last window
+ * gets a window twice as large each time, up to the maximum. */
+static void test_fault_ahead_stream(void)
+{
+	char res[129];
+	struct rig r;
+	rig_init_conf(&r, sva_as_create_process(NULL),
+		      &(struct sva_iopf_conf){.fault_ahead = 3, .fault_ahead_max = 15});
+	EXPECT_EQ(sva_iopf_fault_ahead(r.pf), 3);
+	EXPECT_EQ(sva_iopf_fault_ahead_max(r.pf), 15);
+	char *buf = map_anon(128, PROT_READ | PROT_WRITE);
+	EXPECT_EQ(raise1(&r, buf, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);           /* 0..3 */
+	EXPECT_EQ(raise1(&r, buf + 4 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);  /* 4..11 */
+	EXPECT_EQ(raise1(&r, buf + 12 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS); /* 12..27 */
+	EXPECT_EQ(raise1(&r, buf + 28 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS); /* 28..43: max */
+	residency(buf, 48, res);
+	CU_ASSERT_STRING_EQUAL(res, "111111111111111111111111111111111111111111110000");
+	struct sva_iopf_stats st = stats(r.pf);
+	EXPECT_EQ(st.pages_resolved, 4);
+	EXPECT_EQ(st.fault_ahead_pages, 3 + 7 + 15 + 15);
+	/* Another stream starts at the base window; the first one goes on. */
+	EXPECT_EQ(raise1(&r, buf + 100 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS); /* 100..103 */
+	EXPECT_EQ(raise1(&r, buf + 44 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);  /* 44..59 */
+	EXPECT_EQ(raise1(&r, buf + 104 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS); /* 104..111 */
+	residency(buf, 128, res);
+	CU_ASSERT_STRING_EQUAL(res, "1111111111111111111111111111111111111111111111111111111111110000"
+				    "0000000000000000000000000000000000001111111111110000000000000000");
+	/* A fault inside a window (the page went away) restarts at the base. */
+	CU_ASSERT(madvise(buf + 50 * PG, PG, MADV_DONTNEED) == 0);
+	EXPECT_EQ(raise1(&r, buf + 50 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);  /* 50..53 */
+	EXPECT_EQ(raise1(&r, buf + 54 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);  /* 54..61 */
+	residency(buf + 56 * PG, 8, res);
+	CU_ASSERT_STRING_EQUAL(res, "11111100");
+	/* Faults of another address space are another stream. */
+	struct sva_as *other = sva_as_create_process("other");
+	CU_ASSERT_FATAL(other != NULL);
+	uint32_t p2;
+	EXPECT_EQ(sim_iommu_pasid_alloc(r.mmu, &p2), 0);
+	EXPECT_EQ(sim_iommu_bind(r.mmu, p2, other), 0);
+	struct sva_iopf_page pg = {.addr = u(buf + 62 * PG), .perm = SVA_PERM_WRITE};
+	uint64_t tk;
+	EXPECT_EQ(sim_iommu_page_request(r.mmu, p2, &pg, 1, &tk), 0);
+	EXPECT_EQ(sva_iopf_poll(r.pf, 64), 1);
+	EXPECT_EQ(sim_iommu_page_response(r.mmu, tk, 0), SVA_IOPF_SUCCESS);      /* 62..65 */
+	residency(buf + 62 * PG, 8, res);
+	CU_ASSERT_STRING_EQUAL(res, "11110000");
+	EXPECT_EQ(sim_iommu_unbind(r.mmu, p2), 0);
+	sva_as_put(other);
+	munmap(buf, 128 * PG);
+	rig_fini(&r);
+
+	/* fault_ahead_max not above fault_ahead: a fixed window. */
+	rig_init_conf(&r, sva_as_create_process(NULL),
+		      &(struct sva_iopf_conf){.fault_ahead = 3, .fault_ahead_max = 3});
+	EXPECT_EQ(sva_iopf_fault_ahead_max(r.pf), 3);
+	buf = map_anon(16, PROT_READ | PROT_WRITE);
+	EXPECT_EQ(raise1(&r, buf, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);
+	EXPECT_EQ(raise1(&r, buf + 4 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);
+	residency(buf, 12, res);
+	CU_ASSERT_STRING_EQUAL(res, "111111110000");
+	munmap(buf, 16 * PG);
+	rig_fini(&r);
+
+	/* No fault-ahead, no ramp. */
+	rig_init(&r, sva_as_create_process(NULL), 0);
+	EXPECT_EQ(sva_iopf_fault_ahead_max(r.pf), 0);
+	buf = map_anon(4, PROT_READ | PROT_WRITE);
+	EXPECT_EQ(raise1(&r, buf, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);
+	EXPECT_EQ(raise1(&r, buf + PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);
+	residency(buf, 4, res);
+	CU_ASSERT_STRING_EQUAL(res, "1100");
+	munmap(buf, 4 * PG);
+	rig_fini(&r);
+	/* The default ramps to 255. */
+	rig_init(&r, sva_as_create_process(NULL), -1);
+	EXPECT_EQ(sva_iopf_fault_ahead_max(r.pf), 255);
+	rig_fini(&r);
 }
 
 /* sva_iopf_resolve() directly, and a multi-page record. */
@@ -1272,6 +1357,7 @@ static int register_suites(void)
 		{"roundtrip_app_poll", test_roundtrip_app_poll},
 		{"groups", test_groups},
 		{"fault_ahead", test_fault_ahead},
+		{"fault_ahead_stream", test_fault_ahead_stream},
 		{"resolve_direct", test_resolve_direct},
 		{"invalid", test_invalid},
 		{"managed", test_managed},

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "sim_iommu.h"
@@ -101,6 +102,22 @@ static double pct_ns(struct samples *s, double pct)
 	if (rank > s->n)
 		rank = s->n;
 	return sva_tsc_to_ns(s->v[rank - 1]);
+}
+
+static double min_d(const double *v, unsigned int n)
+{
+	double m = n ? v[0] : 0;
+	for (unsigned int i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
+}
+
+static double max_d(const double *v, unsigned int n)
+{
+	double m = n ? v[0] : 0;
+	for (unsigned int i = 1; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
 }
 
 static double median_d(double *v, unsigned int n)
@@ -419,6 +436,8 @@ struct result {
 	double pop1_p50, pop1_p99;
 	double pp_p50, pp_p99;
 	double seq_fa0, seq_fa, seq_pop; /* pages/s, medians over iterations */
+	double min_fa0, min_fa, min_pop, max_fa0, max_fa, max_pop; /* spread */
+	long preempted;                  /* involuntary context switches */
 	double faults_fa0, faults_fa;    /* faults per walk (median) */
 	struct sva_iopf_stats hstats;
 };
@@ -536,6 +555,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	struct rusage ru0, ru1;
+	getrusage(RUSAGE_SELF, &ru0);
 	/* Warm-up 2: every method once, results discarded. */
 	unsigned int wn = SVA_MIN(o.pages, 256u);
 	path_start(&p0, o.cpu_handler);
@@ -589,6 +610,14 @@ int main(int argc, char **argv)
 	res.pop1_p99 = pct_ns(&s_pop1, 99);
 	res.pp_p50 = pct_ns(&s_pp, 50);
 	res.pp_p99 = pct_ns(&s_pp, 99);
+	getrusage(RUSAGE_SELF, &ru1);
+	res.preempted = ru1.ru_nivcsw - ru0.ru_nivcsw;
+	res.min_fa0 = min_d(q_fa0, o.iterations);
+	res.max_fa0 = max_d(q_fa0, o.iterations);
+	res.min_fa = min_d(q_fa, o.iterations);
+	res.max_fa = max_d(q_fa, o.iterations);
+	res.min_pop = min_d(q_pop, o.iterations);
+	res.max_pop = max_d(q_pop, o.iterations);
 	res.seq_fa0 = median_d(q_fa0, o.iterations);
 	res.seq_fa = median_d(q_fa, o.iterations);
 	res.seq_pop = median_d(q_pop, o.iterations);
@@ -602,7 +631,7 @@ int main(int argc, char **argv)
 	double r_fa = res.seq_pop > 0 ? res.seq_fa / res.seq_pop : 0;
 	bool pass_rt = r_rt <= TARGET_RT_OVER_FLOOR;
 	bool pass_fa = r_fa >= TARGET_FA_OVER_POP;
-	unsigned int fa = sva_iopf_fault_ahead(pfa.pf);
+	unsigned int fa = sva_iopf_fault_ahead(pfa.pf), fa_max = sva_iopf_fault_ahead_max(pfa.pf);
 
 	if (o.json) {
 		printf("{\n"
@@ -615,6 +644,11 @@ int main(int argc, char **argv)
 		       "  \"ratio_roundtrip_floor\": %.3f, \"ratio_roundtrip_first_touch\": %.3f,\n"
 		       "  \"seq_pages_per_s\": {\"fault_ahead_0\": %.0f, \"fault_ahead_%u\": %.0f, "
 		       "\"populate\": %.0f},\n"
+		       "  \"seq_pages_per_s_min\": {\"fault_ahead_0\": %.0f, \"fault_ahead_%u\": %.0f, "
+		       "\"populate\": %.0f},\n"
+		       "  \"seq_pages_per_s_max\": {\"fault_ahead_0\": %.0f, \"fault_ahead_%u\": %.0f, "
+		       "\"populate\": %.0f},\n"
+		       "  \"fault_ahead_max\": %u, \"involuntary_context_switches\": %ld,\n"
 		       "  \"seq_faults_per_walk\": {\"fault_ahead_0\": %.0f, \"fault_ahead_%u\": %.0f},\n"
 		       "  \"ratio_fa0_populate\": %.3f, \"ratio_fa_populate\": %.3f,\n"
 		       "  \"handler_lat_ns\": {\"p50\": %llu, \"p99\": %llu},\n"
@@ -624,7 +658,8 @@ int main(int argc, char **argv)
 		       o.pages, o.iterations, o.cpu_handler, o.cpu_requester, res.rt_p50, res.rt_p99,
 		       res.touch_p50, res.touch_p99, res.floor_p50, res.floor_p99, res.pop1_p50,
 		       res.pop1_p99, res.pp_p50, res.pp_p99, r_rt, r_touch, res.seq_fa0, fa, res.seq_fa,
-		       res.seq_pop, res.faults_fa0, fa, res.faults_fa, r_fa0, r_fa,
+		       res.seq_pop, res.min_fa0, fa, res.min_fa, res.min_pop, res.max_fa0, fa, res.max_fa,
+		       res.max_pop, fa_max, res.preempted, res.faults_fa0, fa, res.faults_fa, r_fa0, r_fa,
 		       (unsigned long long)res.hstats.lat_p50_ns,
 		       (unsigned long long)res.hstats.lat_p99_ns, TARGET_RT_OVER_FLOOR,
 		       pass_rt ? "true" : "false", TARGET_FA_OVER_POP, pass_fa ? "true" : "false");
@@ -646,20 +681,25 @@ int main(int argc, char **argv)
 		       res.pop1_p99);
 		printf("        cross-CPU ping-pong                 %8.0f   %8.0f\n", res.pp_p50,
 		       res.pp_p99);
-		printf("\n  sequential walk of %u fresh pages         pages/s   faults   vs populate\n",
+		printf("\n  sequential walk of %u fresh pages   pages/s (min-max)          faults  vs populate\n",
 		       o.pages);
-		printf("  (c) through the handler, fault_ahead=0  %9.0f   %6.0f      %5.2f\n",
-		       res.seq_fa0, res.faults_fa0, r_fa0);
-		printf("      through the handler, fault_ahead=%-2u %9.0f   %6.0f      %5.2f\n", fa,
-		       res.seq_fa, res.faults_fa, r_fa);
-		printf("      one MADV_POPULATE_WRITE             %9.0f        -       1.00\n",
-		       res.seq_pop);
+		printf("  (c) handler, fault_ahead=0     %9.0f (%7.0f-%7.0f)  %6.0f    %5.2f\n",
+		       res.seq_fa0, res.min_fa0, res.max_fa0, res.faults_fa0, r_fa0);
+		printf("      handler, fault_ahead=%u-%-3u %9.0f (%7.0f-%7.0f)  %6.0f    %5.2f\n", fa,
+		       fa_max, res.seq_fa, res.min_fa, res.max_fa, res.faults_fa, r_fa);
+		printf("      one MADV_POPULATE_WRITE    %9.0f (%7.0f-%7.0f)       -    1.00\n",
+		       res.seq_pop, res.min_pop, res.max_pop);
+		printf("      (fault_ahead=%u-%u: %u pages after the faulting one, doubling for a\n"
+		       "       sequential stream up to %u; medians of %u iterations)\n",
+		       fa, fa_max, fa, fa_max, o.iterations);
 		printf("\n  targets                                      value   limit   result\n");
 		printf("  round trip / floor (p50)                     %5.2f  <= %.2f   %s\n", r_rt,
 		       TARGET_RT_OVER_FLOOR, pass_rt ? "PASS" : "MISS");
 		printf("  fault-ahead pages/s / populate               %5.2f  >= %.2f   %s\n", r_fa,
 		       TARGET_FA_OVER_POP, pass_fa ? "PASS" : "MISS");
 		printf("  (round trip / CPU first touch, p50: %.2f)\n", r_touch);
+		printf("  noise: %ld involuntary context switches during the measurements%s\n",
+		       res.preempted, res.preempted > 50 ? " (a busy machine: numbers are unreliable)" : "");
 	}
 
 	path_fini(&p0);

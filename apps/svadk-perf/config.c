@@ -312,7 +312,7 @@ int perf_config_load(const char *path, const struct perf_conf *base, struct perf
 			snprintf(err, errlen, "%s:%d: [%s]: %s", path, secline[i], cases[i].name, why);
 			goto fail;
 		}
-		snprintf(cases[i].where, sizeof(cases[i].where), "%.*s:%d: [%s]: ", PERF_NAME_MAX, path,
+		snprintf(cases[i].where, sizeof(cases[i].where), "%.200s:%d: [%.63s]: ", path,
 			 secline[i], cases[i].name);
 		if (kept != i)
 			cases[kept] = cases[i];

@@ -96,6 +96,26 @@ if doc:
         t.check(r["iopf"]["requests"] > 0, "%s: size %d faulted (%d)" % (what, r["size"],
                                                                          r["iopf"]["requests"]))
 
+# DPDK's dma_skeleton as a second baseline, when svadk is built with DPDK
+if "dpdk:" in run(perf, ["--list-devices"]).stdout:
+    what = "baseline cpu,dpdk:dma_skeleton"
+    p, doc = results(["-d", "dsa_sim0", "-s", "64,4k", "--baseline", "cpu,dpdk:dma_skeleton"] + BASE,
+                     what)
+    if doc:
+        check_all_verified(doc, what, ["dsa_sim0", "cpu", "dpdk:dma_skeleton"])
+        comp = doc["cases"][0]["comparison"]
+        t.check(len(comp) == 4 and {c["baseline"] for c in comp} == {"cpu", "dpdk:dma_skeleton"},
+                "%s: a ratio per size and baseline" % what, comp)
+    # an operation dma_skeleton does not do: left out with a notice, the run goes on
+    p, doc = results(["-d", "dsa_sim0", "-o", "crc32c", "-s", "64", "--baseline",
+                      "cpu,dpdk:dma_skeleton"] + BASE, "baseline without the op")
+    if doc:
+        check_all_verified(doc, "baseline without the op", ["dsa_sim0", "cpu"])
+        t.check("notice" in p.stderr and "dma_skeleton" in p.stderr,
+                "baseline without the op: a notice", p.stderr)
+else:
+    print("note: built without DPDK: no dpdk:dma_skeleton baseline")
+
 # a timed run (--seconds) instead of --ops
 what = "timed run"
 p, doc = results(["-d", "dsa_sim0", "-s", "4k", "--seconds", "0.1", "--mem", "64k", "--json", "-"],

@@ -335,14 +335,38 @@ static int assign_lcores(unsigned int *fwd_lcores, unsigned int n)
 	return 0;
 }
 
-static int dma_setup(unsigned int *fwd_lcores, unsigned int n)
+/* Open the device and start the handler's thread from a control thread, so
+ * that the threads they create (software-device engines, the handler) run on
+ * the control CPUs, not on the main lcore's CPU the main thread is pinned to. */
+static int open_device(void *arg)
 {
+	(void)arg;
 	fwd.dev = sva_dev_open(fwd.c.dev, NULL);
 	if (!fwd.dev) {
+		int e = errno;
 		fprintf(stderr, "svadk-fwd: cannot open svadk device '%s': %s\n", fwd.c.dev,
-			strerror(errno));
-		return -1;
+			strerror(e));
+		return -e;
 	}
+	fwd.pf = sva_iopf_create(&(struct sva_iopf_conf){.name = "svadk-fwd", .fault_ahead = -1});
+	if (!fwd.pf)
+		return -ENOMEM;
+	if (sva_dev_attach_iopf(fwd.dev, fwd.pf) < 0) {
+		/* The device resolves its faults itself (e.g. a DPDK dmadev). */
+		sva_iopf_destroy(fwd.pf);
+		fwd.pf = NULL;
+	} else if (fwd.c.handler_thread) {
+		int rc = sva_iopf_start(fwd.pf, -1);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int dma_setup(unsigned int *fwd_lcores, unsigned int n)
+{
+	if (sva_dpdk_call_on_ctrl_cpus(open_device, NULL) < 0)
+		return -1;
 	struct sva_dev_info info;
 	sva_dev_info_get(fwd.dev, &info);
 	if (fwd.c.fault_mode == SVA_FAULT_PARTIAL && !(info.capa & SVA_CAPA_PARTIAL)) {
@@ -356,16 +380,9 @@ static int dma_setup(unsigned int *fwd_lcores, unsigned int n)
 		}
 		fwd.c.fault_mode = SVA_FAULT_PARTIAL;
 	}
-	fwd.pf = sva_iopf_create(&(struct sva_iopf_conf){.name = "svadk-fwd", .fault_ahead = -1});
-	if (!fwd.pf)
-		return -1;
-	if (sva_dev_attach_iopf(fwd.dev, fwd.pf) < 0) {
-		/* The device resolves its faults itself (e.g. a DPDK dmadev). */
-		sva_iopf_destroy(fwd.pf);
-		fwd.pf = NULL;
+	if (!fwd.pf) {
+		printf("fault handler: none (the device resolves its faults)\n");
 	} else if (fwd.c.handler_thread) {
-		if (sva_iopf_start(fwd.pf, -1) < 0)
-			return -1;
 		printf("fault handler: its own thread\n");
 	} else {
 		fwd.svc = sva_dpdk_iopf_service_create(fwd.pf, &(struct sva_dpdk_iopf_service_conf){

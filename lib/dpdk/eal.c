@@ -110,3 +110,35 @@ int sva_dpdk_eal_ensure(void)
 	pthread_mutex_unlock(&eal_lock);
 	return rc;
 }
+
+struct ctrl_call {
+	int (*fn)(void *arg);
+	void *arg;
+	int rc;
+};
+
+static void *ctrl_call_thread(void *p)
+{
+	struct ctrl_call *c = p;
+	c->rc = c->fn(c->arg);
+	return NULL;
+}
+
+int sva_dpdk_call_on_ctrl_cpus(int (*fn)(void *arg), void *arg)
+{
+	if (!fn)
+		return -EINVAL;
+	int rc = sva_dpdk_eal_ensure();
+	if (rc < 0)
+		return rc;
+	struct ctrl_call c = {.fn = fn, .arg = arg};
+	pthread_t t;
+	rc = rte_ctrl_thread_create(&t, "svadk-ctrl", NULL, ctrl_call_thread, &c);
+	if (rc != 0) {
+		rc = rc < 0 ? rc : -rc;
+		SVA_LOG(DPDK, ERR, "cannot create a control thread: %s", strerror(-rc));
+		return rc;
+	}
+	pthread_join(t, NULL);
+	return c.rc;
+}

@@ -59,6 +59,24 @@ struct sva_iopf;
  */
 int sva_dpdk_eal_ensure(void);
 
+/**
+ * Call @p fn(@p arg) from a DPDK control thread and wait for it.
+ *
+ * After rte_eal_init() the main thread is pinned to its lcore's CPU, and
+ * every thread it creates inherits that: the engine threads of a software
+ * device (dsa_sim) or the fault handler's own thread would then share the
+ * CPU of a polling lcore, and barely run. Threads created inside @p fn
+ * inherit the EAL's control-thread CPUs instead (the CPUs no lcore uses, or
+ * all of them when every CPU is an lcore). Open devices and start handler
+ * threads through it:
+ *
+ *     static int open_dev(void *arg) { ... sva_dev_open(...) ...; sva_iopf_start(pf, -1); }
+ *     rc = sva_dpdk_call_on_ctrl_cpus(open_dev, &ctx);
+ *
+ * @return what @p fn returned, or -errno when the thread cannot be created.
+ */
+int sva_dpdk_call_on_ctrl_cpus(int (*fn)(void *arg), void *arg);
+
 /* --- the IO page-fault handler as a DPDK service ------------------------------ */
 
 /** Configuration of the fault-handler service; zero fields take the defaults. */

@@ -14,6 +14,7 @@
 #include <rte_service.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,8 +450,23 @@ static void test_eal_ensure(void)
 	EXPECT_EQ(sva_dpdk_eal_ensure(), 0); /* the test initialised it */
 }
 
+static int on_ctrl(void *arg)
+{
+	*(pthread_t *)arg = pthread_self();
+	return rte_lcore_id() == LCORE_ID_ANY ? 42 : -1; /* not an lcore */
+}
+
+static void test_call_on_ctrl_cpus(void)
+{
+	pthread_t t = pthread_self();
+	EXPECT_EQ(sva_dpdk_call_on_ctrl_cpus(on_ctrl, &t), 42);
+	CU_ASSERT(!pthread_equal(t, pthread_self()));
+	EXPECT_EQ(sva_dpdk_call_on_ctrl_cpus(NULL, NULL), -EINVAL);
+}
+
 static const struct sva_test_case cases[] = {
 	{"eal_ensure", test_eal_ensure},
+	{"call_on_ctrl_cpus", test_call_on_ctrl_cpus},
 	{"nb_ops", test_nb_ops},
 	{"copy_from_mbuf", test_copy_from_mbuf},
 	{"copy_to_mbuf", test_copy_to_mbuf},

@@ -29,9 +29,12 @@ void perf_usage(FILE *f)
 	fprintf(f,
 		"\nConfig-file keys from dpdk-test-dma-perf: type (DMA_MEM_COPY|CPU_MEM_COPY),\n"
 		"mem_size (MB), buf_size, dma_ring_size, kick_batch, src_numa_node, dst_numa_node,\n"
-		"lcore_dma (lcoreN@device,...), lcore, cache_flush, test_seconds, eal_args;\n"
-		"a [GLOBAL] section gives defaults for every case.\n"
-		"\nExit status: 0 success, 1 a run failed (verification, device error), 2 usage error.\n");
+		"lcore_dma (lcoreN@device,...) or lcore_dma0, lcore_dma1... (lcore=N,dev=NAME),\n"
+		"lcore, cache_flush, test_seconds, eal_args, skip;\n"
+		"a [GLOBAL] section gives defaults for every case; options on the command line\n"
+		"win over the file.\n"
+		"\nExit status: 0 success, 1 a run failed (verification, device error), 2 usage error,\n"
+		"130 interrupted (SIGINT: the results so far are printed).\n");
 }
 
 static const struct {

@@ -206,6 +206,15 @@ static void handle_burst(struct fwd_lcore *lc, uint8_t ri, struct rte_mbuf **pkt
 
 /* --- the loop -------------------------------------------------------------------- */
 
+static inline bool room_for_burst(const struct fwd_lcore *lc, uint16_t burst)
+{
+	if (rte_ring_count(fwd.bufs.free) < burst)
+		return false;
+	if (fwd.c.copy != FWD_COPY_DMA)
+		return true;
+	return lc->fifo_mask + 1u - fifo_count(lc) >= burst && sva_burst_capacity(lc->q) >= burst;
+}
+
 int fwd_lcore_main(void *arg)
 {
 	struct fwd_lcore *lc = arg;
@@ -215,6 +224,11 @@ int fwd_lcore_main(void *arg)
 	while (!__atomic_load_n(&fwd.quit, __ATOMIC_RELAXED)) {
 		for (unsigned int i = 0; i < lc->nb_rx; i++) {
 			struct fwd_rx *r = &lc->rx[i];
+			/* Back-pressure: receive only what can be copied now; the
+			 * rest waits in the port's rx ring (where a NIC counts
+			 * what overflows as missed). */
+			if (!room_for_burst(lc, burst))
+				break;
 			uint16_t n = rte_eth_rx_burst(r->port, r->queue, pkts, burst);
 			if (n) {
 				cnt_add(&lc->st[r->port].rx, n);

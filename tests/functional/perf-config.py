@@ -10,14 +10,13 @@ case settings; bad files exit 2 with one message naming FILE:LINE.
 import json
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from perf_common import Checker, args, run, show  # noqa: E402
+from perf_common import Checker, args, run, show, tmpdir  # noqa: E402
 
 perf, root = args()
 t = Checker("perf-config")
-tmp = tempfile.mkdtemp(prefix="perf-config.")
+tmp = tmpdir("perf-config.")
 
 
 def write(name, text):

@@ -16,15 +16,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from perf_common import Checker, args, env, run, show  # noqa: E402
+from perf_common import Checker, args, env, run, show, tmpdir  # noqa: E402
 
 perf, root = args()
 t = Checker("perf-output")
-tmp = tempfile.mkdtemp(prefix="perf-output.")
+tmp = tmpdir("perf-output.")
 J, C, H = (os.path.join(tmp, n) for n in ("out.json", "out.csv", "hist.csv"))
 
 NUM = (int, float)

@@ -15,17 +15,16 @@ import re
 import select
 import subprocess
 import sys
-import tempfile
 import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from perf_common import Checker, args, env  # noqa: E402
+from perf_common import Checker, args, env, tmpdir  # noqa: E402
 
 perf, root = args()
 have_libedit = len(sys.argv) < 4 or sys.argv[3] in ("1", "true", "True")
 t = Checker("perf-prompt")
-home = tempfile.mkdtemp(prefix="perf-prompt.")
+home = tmpdir("perf-prompt.")
 PROMPT = "svadk-perf> "
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\x07")
 

@@ -5,7 +5,9 @@ Every test program takes the svadk-perf binary as its first argument and the
 source root as its second, prints one line per failed check, and exits 0
 (pass), 1 (fail) or 77 (skip).
 """
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,13 @@ class Checker:
     def done(self):
         print("%s: %d checks, %d failed" % (self.name, self.checks, self.fails))
         sys.exit(1 if self.fails else 0)
+
+
+def tmpdir(prefix):
+    """A temporary directory, removed when the test ends."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def skip(msg):

@@ -15,6 +15,7 @@
 #ifndef SVA_IOPF_SWQ_H
 #define SVA_IOPF_SWQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sva_iopf.h"
@@ -81,6 +82,13 @@ int sva_iopf_swq_check(struct sva_iopf_swq *q, uint64_t ticket);
 
 /** Abandon a pending ticket (requester timeout). Safe on an answered one. */
 void sva_iopf_swq_cancel(struct sva_iopf_swq *q, uint64_t ticket);
+
+/**
+ * Whether a fault handler reads the queue: from sva_iopf_add_source() until
+ * the source is removed, by sva_iopf_remove_source() or by
+ * sva_iopf_destroy() of the handler.
+ */
+bool sva_iopf_swq_attached(const struct sva_iopf_swq *q);
 
 /** Groups raised and not yet answered. */
 uint32_t sva_iopf_swq_in_flight(const struct sva_iopf_swq *q);

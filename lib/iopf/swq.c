@@ -191,6 +191,11 @@ void sva_iopf_swq_cancel(struct sva_iopf_swq *q, uint64_t ticket)
 		release_slot(q, idx);
 }
 
+bool sva_iopf_swq_attached(const struct sva_iopf_swq *q)
+{
+	return atomic_load_explicit(&((struct sva_iopf_swq *)q)->waker, memory_order_acquire) != NULL;
+}
+
 uint32_t sva_iopf_swq_in_flight(const struct sva_iopf_swq *cq)
 {
 	struct sva_iopf_swq *q = (struct sva_iopf_swq *)cq;

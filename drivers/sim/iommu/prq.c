@@ -10,11 +10,14 @@
  * (it is never answered); with the delay bits, one whose answer is held. */
 #define TICKET_DROPPED (1ull << 63)
 
+/* The handler lets go of the queue when it is destroyed (it removes every
+ * source): after that, mmu->iopf points to freed memory and must not be
+ * used; the queue's own state says whether a handler still reads it. */
 int sim_iommu_attach_iopf(struct sim_iommu *mmu, struct sva_iopf *pf)
 {
 	if (!pf)
 		return -EINVAL;
-	if (mmu->iopf)
+	if (sim_iommu_has_iopf(mmu))
 		return -EBUSY;
 	int rc = sva_iopf_add_source(pf, &sva_iopf_swq_ops, mmu->prq);
 	if (rc < 0)
@@ -29,12 +32,15 @@ int sim_iommu_detach_iopf(struct sim_iommu *mmu)
 	if (!pf)
 		return -ENOENT;
 	__atomic_store_n(&mmu->iopf, NULL, __ATOMIC_RELEASE);
+	if (!sva_iopf_swq_attached(mmu->prq))
+		return 0; /* the handler was destroyed first and let go already */
 	return sva_iopf_remove_source(pf, mmu->prq);
 }
 
 bool sim_iommu_has_iopf(const struct sim_iommu *mmu)
 {
-	return __atomic_load_n(&mmu->iopf, __ATOMIC_ACQUIRE) != NULL;
+	return __atomic_load_n(&mmu->iopf, __ATOMIC_ACQUIRE) != NULL &&
+	       sva_iopf_swq_attached(mmu->prq);
 }
 
 struct sva_iopf_swq *sim_iommu_prq(struct sim_iommu *mmu)

@@ -109,13 +109,20 @@ bool sim_iommu_pasid_allocated(struct sim_iommu *mmu, uint32_t pasid);
 /** Invalidate cached translations of @p pasid (all of them if len == 0). */
 void sim_iommu_invalidate(struct sim_iommu *mmu, uint32_t pasid, uint64_t va, uint64_t len);
 
-/** Register the page-request queue with a fault handler. @return 0 or -errno. */
+/**
+ * Register the page-request queue with a fault handler.
+ * @return 0, -EBUSY (a handler is attached) or -errno.
+ */
 int sim_iommu_attach_iopf(struct sim_iommu *mmu, struct sva_iopf *pf);
 
-/** Unregister it (answering what is queued). @return 0 or -ENOENT. */
+/**
+ * Unregister it (answering what is queued). Destroying the handler first
+ * detaches it too: this call then only forgets it.
+ * @return 0 or -ENOENT.
+ */
 int sim_iommu_detach_iopf(struct sim_iommu *mmu);
 
-/** Whether a fault handler is attached. */
+/** Whether a fault handler is attached (and not destroyed since). */
 bool sim_iommu_has_iopf(const struct sim_iommu *mmu);
 
 /**

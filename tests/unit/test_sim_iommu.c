@@ -215,6 +215,41 @@ static void test_pasid_deferred_reuse(void)
 	munmap(buf, PG);
 }
 
+/* The handler destroyed before the IOMMU it serves: the IOMMU notices,
+ * refuses page requests nobody would answer, and tears down cleanly. */
+static void test_handler_destroyed_first(void)
+{
+	struct sim_iommu *mmu = sim_iommu_create(NULL);
+	struct sva_as *as = sva_as_create_process(NULL);
+	struct sva_iopf *pf = sva_iopf_create(NULL);
+	CU_ASSERT_FATAL(mmu && as && pf);
+	char *buf = map_anon(1, PROT_READ | PROT_WRITE);
+	struct sva_iopf_page pg = {.addr = u(buf), .perm = SVA_PERM_WRITE};
+	uint32_t p;
+	uint64_t tk;
+	EXPECT_EQ(sim_iommu_pasid_alloc(mmu, &p), 0);
+	EXPECT_EQ(sim_iommu_bind(mmu, p, as), 0);
+	EXPECT_EQ(sim_iommu_attach_iopf(mmu, pf), 0);
+	EXPECT_EQ(sim_iommu_page_request(mmu, p, &pg, 1, &tk), 0);
+	sva_iopf_destroy(pf); /* answers the queued request on its way out */
+	EXPECT_EQ(sim_iommu_page_response(mmu, tk, 0), SVA_IOPF_SUCCESS);
+	CU_ASSERT(!sim_iommu_has_iopf(mmu));
+	EXPECT_EQ(sim_iommu_page_request(mmu, p, &pg, 1, &tk), -ENODEV);
+	/* Another handler can be attached. */
+	pf = sva_iopf_create(NULL);
+	CU_ASSERT_FATAL(pf != NULL);
+	EXPECT_EQ(sim_iommu_attach_iopf(mmu, pf), 0);
+	EXPECT_EQ(sim_iommu_page_request(mmu, p, &pg, 1, &tk), 0);
+	EXPECT_EQ(sva_iopf_poll(pf, 64), 1);
+	EXPECT_EQ(sim_iommu_page_response(mmu, tk, 0), SVA_IOPF_SUCCESS);
+	sva_iopf_destroy(pf);
+	EXPECT_EQ(sim_iommu_detach_iopf(mmu), 0); /* only forgets it */
+	EXPECT_EQ(sim_iommu_detach_iopf(mmu), -ENOENT);
+	sim_iommu_destroy(mmu);
+	sva_as_put(as);
+	munmap(buf, PG);
+}
+
 /* ---- binding ----------------------------------------------------------------- */
 
 static void test_bind_unbind(void)
@@ -939,6 +974,7 @@ static int register_suites(void)
 	static const struct sva_test_case pasid[] = {
 		{"alloc_exhaust_reuse", test_pasid_alloc},
 		{"deferred_reuse", test_pasid_deferred_reuse},
+		{"handler_destroyed_first", test_handler_destroyed_first},
 		{"bind_unbind", test_bind_unbind},
 		{"concurrent_alloc_free", test_pasid_concurrent},
 		{NULL, NULL},

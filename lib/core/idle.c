@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "sva_common.h"
 #include "sva_cpu.h"
 #include "sva_defaults.h"
 #include "sva_idle.h"
@@ -63,10 +64,12 @@ void sva_idle_wait(struct sva_idle *idle, bool (*has_work)(void *arg), void *arg
 		idle->idle_rounds = 0;
 		return;
 	}
-	struct pollfd pfd[9];
+	/* Room for every descriptor a caller may pass: one left out would only
+	 * wake the poller at the timeout. */
+	struct pollfd pfd[1 + SVA_IDLE_MAX_FDS];
 	unsigned int n = 0;
 	pfd[n++] = (struct pollfd){.fd = idle->efd, .events = POLLIN};
-	for (unsigned int i = 0; i < nfds && n < 9; i++)
+	for (unsigned int i = 0; i < nfds && n < SVA_ARRAY_SIZE(pfd); i++)
 		pfd[n++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
 	sva_counter_add(&idle->sleeps, 1);
 	int rc = poll(pfd, n, (int)idle->sleep_ms);

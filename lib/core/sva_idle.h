@@ -18,6 +18,9 @@
 
 #include "sva_atomic.h"
 
+/** Descriptors sva_idle_wait() can wake on besides its own eventfd. */
+#define SVA_IDLE_MAX_FDS 32
+
 /** Backoff state of one poller. */
 struct sva_idle {
 	_Atomic int sleeping;  /**< 1 while the poller may block */
@@ -49,7 +52,8 @@ static inline void sva_idle_busy(struct sva_idle *idle)
 /**
  * The poller found no work: spin, yield or block, depending on how long it
  * has been idle. @p has_work is called after announcing sleep and before
- * blocking; @p fds (may be NULL) are more descriptors to wake on (readable).
+ * blocking; @p fds (may be NULL) are more descriptors to wake on (readable),
+ * at most SVA_IDLE_MAX_FDS of them.
  */
 void sva_idle_wait(struct sva_idle *idle, bool (*has_work)(void *arg), void *arg,
 		   const int *fds, unsigned int nfds);

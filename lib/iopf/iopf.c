@@ -18,6 +18,7 @@
 #include "sva_time.h"
 
 #define IOPF_MAX_SOURCES 16
+_Static_assert(IOPF_MAX_SOURCES <= SVA_IDLE_MAX_FDS, "the idle wait must watch every source");
 #define IOPF_MAX_OPEN_GROUPS 64 /* per source; groups arrive whole, so few are open */
 #define IOPF_COALESCE_SLOTS 16
 #define IOPF_STREAMS 8 /* sequential streams followed at once */

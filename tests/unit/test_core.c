@@ -677,6 +677,30 @@ static void test_idle_extra_fd(void)
 	sva_idle_fini(&idle);
 }
 
+/* Every extra descriptor counts, not only the first few. */
+static void test_idle_many_fds(void)
+{
+	struct sva_idle idle;
+	int p[SVA_IDLE_MAX_FDS][2], fds[SVA_IDLE_MAX_FDS];
+	EXPECT_EQ(sva_idle_init(&idle, 1, 1, 60 * 1000), 0);
+	for (int i = 0; i < SVA_IDLE_MAX_FDS; i++) {
+		CU_ASSERT_FATAL(pipe(p[i]) == 0);
+		fds[i] = p[i][0];
+	}
+	/* Only the last one is readable. */
+	CU_ASSERT_FATAL(write(p[SVA_IDLE_MAX_FDS - 1][1], "x", 1) == 1);
+	sva_idle_wait(&idle, NULL, NULL, fds, SVA_IDLE_MAX_FDS); /* spin */
+	sva_idle_wait(&idle, NULL, NULL, fds, SVA_IDLE_MAX_FDS); /* yield */
+	sva_idle_wait(&idle, NULL, NULL, fds, SVA_IDLE_MAX_FDS); /* woken at once */
+	EXPECT_EQ(sva_counter_read(&idle.sleeps), 1);
+	EXPECT_EQ(idle.idle_rounds, 0); /* woken, not timed out */
+	for (int i = 0; i < SVA_IDLE_MAX_FDS; i++) {
+		close(p[i][0]);
+		close(p[i][1]);
+	}
+	sva_idle_fini(&idle);
+}
+
 /* ---- cpu, time ------------------------------------------------------------ */
 
 static void test_cpu_time(void)
@@ -754,6 +778,7 @@ static int register_suites(void)
 		{"phases", test_idle_phases},
 		{"kick_wakes_sleeper", test_idle_kick_wakes},
 		{"extra_fd", test_idle_extra_fd},
+		{"many_fds", test_idle_many_fds},
 		{NULL, NULL},
 	};
 	static const struct sva_test_case misc[] = {

@@ -704,6 +704,16 @@ out:
 	if (fwd.dev)
 		sva_dev_close(fwd.dev);
 	sva_iopf_destroy(fwd.pf);
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++) {
+		if (fwd.lc[i]) {
+			free(fwd.lc[i]->fifo);
+			rte_free(fwd.lc[i]);
+		}
+	}
+	/* The ports are closed: no mbuf refers to a buffer any more. */
+	fwd_bufs_fini(&fwd.bufs);
+	rte_mempool_free(fwd.ext_pool);
+	rte_mempool_free(fwd.rx_pool);
 	rte_eal_cleanup();
 	return rc;
 }

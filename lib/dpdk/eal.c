@@ -43,10 +43,11 @@ static int lcores_arg(char *buf, size_t len)
 
 static int eal_init_now(void)
 {
-	static char lcores[4096];
+	static char lcores_buf[4096];
 	char *argv[EAL_MAX_ARGS + 1];
 	char *copy = NULL;
 	int argc = 0;
+	int rc;
 	argv[argc++] = (char *)"svadk";
 	const char *env = getenv("SVADK_EAL_ARGS");
 	if (env && *env) {
@@ -63,8 +64,22 @@ static int eal_init_now(void)
 			}
 			argv[argc++] = t;
 		}
+		/* Without an lcore option the EAL would pin this thread to the
+		 * first CPU: keep it free unless the arguments say otherwise. */
+		bool lcores = false;
+		for (int i = 1; i < argc; i++)
+			lcores |= !strncmp(argv[i], "-l", 2) || !strncmp(argv[i], "-c", 2) ||
+				  !strncmp(argv[i], "--lcores", 8);
+		if (!lcores) {
+			rc = lcores_arg(lcores_buf, sizeof(lcores_buf));
+			if (rc < 0 || argc == EAL_MAX_ARGS) {
+				free(copy);
+				return rc < 0 ? rc : -E2BIG;
+			}
+			argv[argc++] = lcores_buf;
+		}
 	} else {
-		int rc = lcores_arg(lcores, sizeof(lcores));
+		rc = lcores_arg(lcores_buf, sizeof(lcores_buf));
 		if (rc < 0) {
 			SVA_LOG(DPDK, ERR, "cannot read the CPU affinity: %s", strerror(-rc));
 			return rc;
@@ -75,7 +90,7 @@ static int eal_init_now(void)
 		};
 		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 			argv[argc++] = (char *)defaults[i];
-		argv[argc++] = lcores;
+		argv[argc++] = lcores_buf;
 	}
 	argv[argc] = NULL;
 	if (sva_log_enabled(SVA_LOG_DPDK, SVA_LOG_INFO)) {
@@ -86,7 +101,7 @@ static int eal_init_now(void)
 		SVA_LOG(DPDK, INFO, "initialising the DPDK EAL:%s", line);
 	}
 	/* rte_eal_init() may permute argv: it is our own array. */
-	int rc = rte_eal_init(argc, argv);
+	rc = rte_eal_init(argc, argv);
 	int err = rte_errno;
 	free(copy);
 	if (rc < 0) {

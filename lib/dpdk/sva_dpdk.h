@@ -51,8 +51,9 @@ struct sva_iopf;
  *     --lcores=0@(CPUs the caller may run on) --log-level=warning
  *
  * The environment variable SVADK_EAL_ARGS (arguments separated by blanks)
- * replaces these defaults. The EAL stays initialised until the process
- * exits (DPDK cannot initialise it twice).
+ * replaces these defaults; the --lcores argument above is still added unless
+ * it has one of -l, -c or --lcores. The EAL stays initialised until the
+ * process exits (DPDK cannot initialise it twice).
  *
  * @return 1 (initialised now), 0 (it was already), or -errno
  *         (-rte_errno of rte_eal_init(): the reason is logged).

@@ -207,10 +207,19 @@ uint16_t sva_dpdk_mbuf_nb_ops(const struct rte_mbuf *m, uint32_t off, uint32_t l
 /**
  * Copy @p len bytes of packet data from offset @p off of @p m (chained or
  * not) to the process memory @p dst.
+ * @param q the calling lcore's queue
+ * @param dst destination, any process memory
+ * @param m the packet
+ * @param off offset in the packet's data
+ * @param len bytes to copy (at least 1)
+ * @param flags SVA_OP_FLAG_FENCE (first operation), SVA_OP_FLAG_SUBMIT (last)
  * @param nb_ops if not NULL, receives the number of operations enqueued
  * @return the ring index of the last operation; -EINVAL (NULL argument,
- *         len 0, or the range passes the end of the packet), -ENOSPC, -EIO
- *         (device stopped), -ENOTSUP.
+ *         len 0, or the range passes the end of the packet), -ENOSPC (no
+ *         room; also a stopped device when several operations are needed),
+ *         -EIO (device stopped), -ENOTSUP. An error after the first
+ *         operation (the device stopped meanwhile) leaves @p nb_ops
+ *         operations enqueued.
  */
 int sva_dpdk_copy_from_mbuf(struct sva_queue *q, void *dst, const struct rte_mbuf *m,
 			    uint32_t off, uint32_t len, uint64_t flags, uint16_t *nb_ops);

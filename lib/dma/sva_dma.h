@@ -362,7 +362,8 @@ static inline int sva_submit(struct sva_queue *q)
  * Reap up to @p nb_cpls successfully completed operations, in order. At the
  * first operation that failed it stops without reaping it and sets
  * @p has_error: read its status with sva_completed_status().
- * @param last_idx receives the ring index of the last one reaped (unchanged if none)
+ * @param last_idx receives the ring index of the last one reaped (unchanged if
+ *        none); may be NULL
  * @param has_error may be NULL
  * @return the number reaped.
  */
@@ -372,7 +373,11 @@ static inline uint16_t sva_completed(struct sva_queue *q, uint16_t nb_cpls, uint
 	return q->fp.completed(q->fp.drvq, nb_cpls, last_idx, has_error);
 }
 
-/** Reap up to @p nb_cpls completed operations with their statuses. @return the number reaped. */
+/**
+ * Reap up to @p nb_cpls completed operations with their statuses (one per
+ * operation in @p status). @p last_idx as for sva_completed(), may be NULL.
+ * @return the number reaped.
+ */
 static inline uint16_t sva_completed_status(struct sva_queue *q, uint16_t nb_cpls,
 					    uint16_t *last_idx, enum sva_status *status)
 {

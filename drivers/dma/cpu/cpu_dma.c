@@ -427,7 +427,8 @@ static uint16_t cpu_completed(void *drvq, uint16_t max, uint16_t *last, bool *ha
 	if (has_error)
 		*has_error = err;
 	if (n) {
-		*last = (uint16_t)(q->head - 1);
+		if (last)
+			*last = (uint16_t)(q->head - 1);
 		q->st_completed += n;
 	}
 	return n;
@@ -447,7 +448,8 @@ static uint16_t cpu_completed_status(void *drvq, uint16_t max, uint16_t *last,
 		q->head++;
 	}
 	if (n) {
-		*last = (uint16_t)(q->head - 1);
+		if (last)
+			*last = (uint16_t)(q->head - 1);
 		q->st_completed += n;
 	}
 	return n;

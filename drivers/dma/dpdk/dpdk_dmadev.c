@@ -326,7 +326,8 @@ static void dd_pull(struct dd_queue *q)
 static inline void dd_reaped(struct dd_queue *q, uint16_t n, uint16_t *last_idx)
 {
 	uint16_t last = (uint16_t)(q->head - 1);
-	*last_idx = last;
+	if (last_idx)
+		*last_idx = last;
 	q->st_completed += n;
 	q->reaped_cum = q->slot[last & q->mask].cum;
 }

@@ -801,7 +801,8 @@ static uint16_t q_completed(void *drvq, uint16_t max, uint16_t *last_idx, bool *
 	if (n) {
 		q->head = (uint16_t)(q->head + n);
 		q->st_completed += n;
-		*last_idx = (uint16_t)(q->head - 1);
+		if (last_idx)
+			*last_idx = (uint16_t)(q->head - 1);
 	}
 	return n;
 }
@@ -820,7 +821,8 @@ static uint16_t q_completed_status(void *drvq, uint16_t max, uint16_t *last_idx,
 		status[i] = slot_at(q, (uint16_t)(q->head + i))->status;
 	q->head = (uint16_t)(q->head + n);
 	q->st_completed += n;
-	*last_idx = (uint16_t)(q->head - 1);
+	if (last_idx)
+		*last_idx = (uint16_t)(q->head - 1);
 	if (passed_err)
 		rescan_errors(q);
 	return n;

@@ -29,6 +29,9 @@ _Static_assert(offsetof(struct iommu_test_cmd, mock_domain_flags.dev_flags) ==
 _Static_assert(MOCK_APERTURE_START == VMT_MOCK_APERTURE_START, "aperture");
 _Static_assert(MOCK_APERTURE_LAST == VMT_MOCK_APERTURE_LAST, "aperture");
 _Static_assert(IOMMU_HWPT_DATA_SELFTEST == VMT_HWPT_DATA_SELFTEST, "nested data type");
+_Static_assert(offsetof(struct iommu_hwpt_selftest, iotlb) == 0 &&
+		       sizeof(struct iommu_hwpt_selftest) >= VMT_HWPT_SELFTEST_LEN, "nested data");
+_Static_assert(IOMMU_TEST_IOTLB_DEFAULT == VMT_TEST_IOTLB_DEFAULT, "iotlb default");
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
 _Static_assert((int)IOMMU_TEST_OP_PASID_ATTACH == (int)VMT_OP_PASID_ATTACH, "op");
 _Static_assert((int)IOMMU_TEST_OP_PASID_REPLACE == (int)VMT_OP_PASID_REPLACE, "op");

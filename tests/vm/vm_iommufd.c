@@ -153,7 +153,7 @@ static int setup(struct fixture *fx)
 	struct sva_iommufd_hwpt_req req = {
 		.dev_id = fx->idev, .pt_id = sva_iommufd_space_ioas(fx->sp),
 		.pasid = kern.has_pasid_ops, .fq = fq,
-		.nested_type = VMT_HWPT_DATA_SELFTEST, .nested_data = &nd, .nested_len = sizeof(nd)};
+		.nested_type = VMT_HWPT_DATA_SELFTEST, .nested_data = &nd, .nested_len = VMT_HWPT_SELFTEST_LEN};
 	rc = sva_iommufd_hwpt_alloc(ic, &req, &fx->np, err, sizeof(err));
 	check(rc == 0, "fault-capable HWPT for the non-PASID part: the kernel allowed a %s HWPT %s",
 	      fx->np.kind == SVA_IOMMUFD_HWPT_PAGING ? "paging" : "nested", rc ? err : "");

@@ -44,8 +44,10 @@ enum vmt_op {
 #define VMT_TEST_IOTLB_DEFAULT 0xbadbeefu
 struct vmt_hwpt_selftest {
 	uint32_t iotlb;
-	uint32_t pagetable_type; /* 7.x; ignored (0) where absent */
 };
+/* Pass only iotlb: 6.12 refuses (EINVAL) a longer struct, and 7.x, whose
+ * struct adds pagetable_type, reads a shorter one as zero-filled (default). */
+#define VMT_HWPT_SELFTEST_LEN 4u
 
 /*
  * struct iommu_test_cmd as of 6.12 ... 7.3: a 16-byte header, a union whose

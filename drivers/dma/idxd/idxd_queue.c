@@ -930,6 +930,12 @@ static int drain(struct idxd_queue *q, uint32_t timeout_ms, bool restart)
 		advance(q);
 		if (q->fin == q->pending && q->pending == q->next)
 			return 0;
+		/* A handler polled by the application (no thread of its own) is
+		 * likely polled by this very thread: answer the faults here rather
+		 * than let them time out. (-EBUSY if someone else polls it now.) */
+		struct sva_iopf *pf = __atomic_load_n(q->iopf, __ATOMIC_ACQUIRE);
+		if (pf && !sva_iopf_running(pf))
+			sva_iopf_poll(pf, 64);
 		if (restart && q->fin != fin) {
 			fin = q->fin;
 			deadline = sva_now_ns() + span;

@@ -209,6 +209,11 @@ uint32_t sim_portal_pasid(const struct sim_portal *p)
 	return p->pasid;
 }
 
+uint32_t sim_portal_inflight(const struct sim_portal *p)
+{
+	return atomic_load_explicit(&((struct sim_portal *)p)->inflight, memory_order_acquire);
+}
+
 static void kick_engines(struct sim_dsa *dev)
 {
 	for (unsigned int i = 0; i < dev->conf.nb_engines; i++) {

@@ -140,6 +140,13 @@ void sim_portal_poll(struct sim_portal *p);
 /** PASID the portal stamps. */
 uint32_t sim_portal_pasid(const struct sim_portal *p);
 
+/**
+ * Descriptors written through the portal that the device has not finished
+ * yet (a batch counts as one). 0: everything submitted so far has completed,
+ * records written.
+ */
+uint32_t sim_portal_inflight(const struct sim_portal *p);
+
 /** Read the oldest software-error-log entry. @return 0, or -EAGAIN (empty). */
 int sim_dsa_swerr_read(struct sim_dsa *dev, struct sim_swerr *e);
 

@@ -201,7 +201,7 @@ int sva_iommufd_hw_info(struct sva_iommufd *ic, uint32_t dev_id, struct sva_iomm
 	if (rc < 0)
 		return rc;
 	info->type = h.out_data_type;
-	info->pasid_bits = h.out_max_pasid_log2; /* 0 before Linux 6.13: unknown */
+	info->pasid_bits = h.out_max_pasid_log2; /* 0 on kernels without the field (6.12): unknown */
 	info->capabilities = h.out_capabilities;
 	return 0;
 }
@@ -248,13 +248,13 @@ int sva_iommufd_hwpt_alloc(struct sva_iommufd *ic, const struct sva_iommufd_hwpt
 	}
 	if (rc == -EOPNOTSUPP && req->pasid && !req->fq) {
 		snprintf(err, errlen, "IOMMU_HWPT_ALLOC_PASID refused: the IOMMU has no PASID "
-			 "support (or the kernel is older than 6.13)");
+			 "support (or the kernel predates the flag: 6.12 and older)");
 		return rc;
 	}
 	if (rc != -EOPNOTSUPP || !req->fq) {
-		if (rc == -EINVAL && (flags & IOMMU_HWPT_ALLOC_PASID) && kv < 613)
-			snprintf(err, errlen, "IOMMU_HWPT_ALLOC_PASID needs Linux >= 6.13; this "
-				 "kernel is %u.%u", kv / 100, kv % 100);
+		if (rc == -EINVAL && (flags & IOMMU_HWPT_ALLOC_PASID) && kv <= 612)
+			snprintf(err, errlen, "IOMMU_HWPT_ALLOC_PASID needs a kernel newer than 6.12 "
+				 "(PASID attach: 6.15); this kernel is %u.%u", kv / 100, kv % 100);
 		else if (rc == -EINVAL && req->fq && kv < 611)
 			snprintf(err, errlen, "HWPTs with a fault queue need Linux >= 6.11; this "
 				 "kernel is %u.%u", kv / 100, kv % 100);

@@ -4,7 +4,7 @@
  * The iommufd and VFIO-cdev uAPI definitions svadk uses.
  *
  * With a system <linux/iommufd.h> new enough for everything below (fault
- * queues and PASID-capable HWPTs, Linux 6.14+ headers: see
+ * queues, PASID-capable HWPTs and the PASID width: headers newer than 6.12; see
  * drivers/iommu/meson.build), that header is used. Otherwise (Debian 12 ships
  * 6.1 headers, which have no iommufd.h at all) the definitions come from
  * here, under the kernel's own names: they are ABI facts (ioctl numbers,

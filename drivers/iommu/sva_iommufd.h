@@ -107,7 +107,7 @@ int sva_iommufd_hw_info(struct sva_iommufd *ic, uint32_t dev_id, struct sva_iomm
 
 /** How a fault-capable HWPT was made (the kernel decides what it allows). */
 enum sva_iommufd_hwpt_kind {
-	SVA_IOMMUFD_HWPT_PAGING = 0, /**< paging HWPT with the fault id (Linux 6.13+ / 7.x) */
+	SVA_IOMMUFD_HWPT_PAGING = 0, /**< paging HWPT with the fault id (kernels after 6.12, e.g. 7.x) */
 	SVA_IOMMUFD_HWPT_NESTED = 1, /**< nested HWPT over a nest parent (6.11/6.12: the only kind) */
 };
 

@@ -293,5 +293,5 @@ int idxd_submit_select(bool dedicated, bool has_movdir64b, bool has_enqcmd, bool
 				 : "the portal could not be mapped");
 		return -ENOTSUP;
 	}
-	return IDXD_SUBMIT_WRITE; /* the kernel submits for us (Linux 6.8+ write()) */
+	return IDXD_SUBMIT_WRITE; /* the kernel submits for us (write() on the WQ file) */
 }

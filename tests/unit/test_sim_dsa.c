@@ -95,12 +95,14 @@ static uint32_t ref_crc32c_bitwise(uint32_t seed, const uint8_t *p, size_t n)
 	return ~c;
 }
 
-/* The same, a byte at a time through a table built with the bitwise code
- * (for the 16 MiB buffers). */
+/* The reference: bit by bit, or for the largest buffers a byte at a time
+ * through a table built with the bitwise code (checked against it). */
 static uint32_t crc32c_tab[256];
 
 static uint32_t ref_crc32c(uint32_t seed, const uint8_t *p, size_t n)
 {
+	if (n <= 2 * MiB)
+		return ref_crc32c_bitwise(seed, p, n);
 	if (!crc32c_tab[1]) {
 		for (uint32_t i = 0; i < 256; i++) {
 			uint32_t c = i;
@@ -146,6 +148,13 @@ static void test_references(void)
 	EXPECT_EQ(ref_crc32c_bitwise(0, check, 9), 0xE3069283u);
 	EXPECT_EQ(ref_crc32c(0, check, 9), 0xE3069283u);
 	EXPECT_EQ(ref_crc32c(ref_crc32c(0, check, 4), check + 4, 5), 0xE3069283u);
+	/* The table path agrees with the bitwise one. */
+	size_t n = 2 * MiB + 1000;
+	uint8_t *big = malloc(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	fill_random(big, n);
+	EXPECT_EQ(ref_crc32c(7, big, n), ref_crc32c_bitwise(7, big, n));
+	free(big);
 	EXPECT_EQ(ref_crc64(SVA_CRC64_POLY_ECMA, false, false, check, 9), 0x6C40DF5F0B497347ull);
 	EXPECT_EQ(ref_crc64(SVA_CRC64_POLY_ECMA, true, true, check, 9), 0x995DC9BBDF1939FAull);
 }
@@ -2070,47 +2079,71 @@ static void test_hw_errors_iaa(void)
 
 /* ---- teardown with work in flight ----------------------------------------------------- */
 
+/* A stalled fault handler: the resolve callback of a managed space blocks
+ * the handler's thread until released. */
+static atomic_int stall_release;
+
+static int stall_resolve(struct sva_as *as, uint64_t addr, uint32_t perm, void *arg)
+{
+	(void)as;
+	(void)addr;
+	(void)perm;
+	(void)arg;
+	uint64_t t0 = sva_now_ns();
+	while (!atomic_load(&stall_release) && sva_now_ns() - t0 < DEADLINE_NS)
+		usleep(1000);
+	return -EFAULT;
+}
+
 static void teardown(bool drain, enum sva_fault_mode mode, const char *args)
 {
 	enum { N = 24 };
 	struct rig r;
 	char a[128];
 	snprintf(a, sizeof(a), "%s,prs_timeout_ms=50", args);
-	rig_open(&r, "dsa_sim0", a, mode, PF_IDLE, 64); /* faults are never answered */
+	rig_dev(&r, "dsa_sim0", a, PF_THREAD);
+	atomic_store(&stall_release, 0);
+	struct sva_as *as = sva_as_create_managed(&(struct sva_as_conf){
+		.name = "stall", .resolve = stall_resolve});
+	CU_ASSERT_PTR_NOT_NULL_FATAL(as);
+	struct sva_queue *q = rig_queue(&r, 64, mode, as);
 	size_t len = 8 * PG;
 	uint8_t *mem = mmap(NULL, N * len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CU_ASSERT_FATAL(mem != MAP_FAILED);
 	struct sva_result res[N];
 	memset(res, 0xff, sizeof(res));
+	/* Nothing of @mem is mapped in @as: every operation faults, and the
+	 * handler's thread never comes back with an answer. */
 	for (int i = 0; i < N; i++) {
-		int rc = i % 2 ? sva_crc32c(r.q, mem + (size_t)i * len, (uint32_t)len, 0, &res[i], 0)
-			       : sva_compare_pattern(r.q, mem + (size_t)i * len, 0, (uint32_t)len,
+		int rc = i % 2 ? sva_crc32c(q, mem + (size_t)i * len, (uint32_t)len, 0, &res[i], 0)
+			       : sva_compare_pattern(q, mem + (size_t)i * len, 0, (uint32_t)len,
 						     &res[i], 0);
 		EXPECT_EQ(rc, i);
 	}
-	EXPECT_EQ(sva_submit(r.q), 0);
+	EXPECT_EQ(sva_submit(q), 0);
 	if (drain) {
-		EXPECT_EQ(sva_queue_drain(r.q, 60000), 0);
+		EXPECT_EQ(sva_queue_drain(q, 60000), 0);
 		enum sva_status st[N + 1];
 		uint16_t last;
-		EXPECT_EQ(sva_completed_status(r.q, N + 1, &last, st), N);
+		EXPECT_EQ(sva_completed_status(q, N + 1, &last, st), N);
 		EXPECT_EQ(last, N - 1);
 		for (int i = 0; i < N; i++) {
 			EXPECT_EQ(st[i], SVA_STATUS_FAULT_TIMEOUT);
 			EXPECT_EQ(res[i].status, SVA_STATUS_FAULT_TIMEOUT);
 		}
-		EXPECT_EQ(sva_completed_status(r.q, N, &last, st), 0);
-		struct sva_queue_stats qs = qstats(r.q);
+		EXPECT_EQ(sva_completed_status(q, N, &last, st), 0);
+		struct sva_queue_stats qs = qstats(q);
 		EXPECT_EQ(qs.completed, N);
 		EXPECT_EQ(qs.errors, N);
-	} else {
-		EXPECT_EQ(sva_queue_destroy(r.q), 0);
-		r.q = NULL;
-		for (int i = 0; i < N; i++)
-			EXPECT_EQ(res[i].status, SVA_STATUS_FAULT_TIMEOUT);
 	}
+	EXPECT_EQ(sva_queue_destroy(q), 0);
+	r.q = NULL;
+	for (int i = 0; i < N; i++)
+		EXPECT_EQ(res[i].status, SVA_STATUS_FAULT_TIMEOUT);
+	atomic_store(&stall_release, 1);
 	munmap(mem, N * len);
 	rig_close(&r);
+	sva_as_put(as);
 }
 
 static void test_teardown_drain(void)
@@ -2127,6 +2160,51 @@ static void test_teardown_destroy(void)
 	teardown(false, SVA_FAULT_PARTIAL, "engines=1");
 	teardown(false, SVA_FAULT_BLOCK, "engines=0");
 	teardown(false, SVA_FAULT_PARTIAL, "engines=0");
+}
+
+/* With the handler polled by the application (no thread), draining or
+ * destroying a queue resolves its faults rather than letting them time out. */
+static void test_drain_poll_mode(void)
+{
+	for (int c = 0; c < NB_CFGS; c++) {
+		if (cfgs[c].pfm != PF_POLL)
+			continue;
+		for (int destroy = 0; destroy < 2; destroy++) {
+			enum { N = 8 };
+			struct rig r;
+			rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 16);
+			struct buf s, d;
+			buf_alloc_shared(&s, N * 3 * PG, 0);
+			buf_alloc(&d, N * 3 * PG, 0);
+			fill_random(s.p, N * 3 * PG);
+			uint32_t want = ref_crc32c(0, s.p, N * 3 * PG);
+			buf_drop(&s, r.dev);
+			struct sva_result res;
+			memset(&res, 0xff, sizeof(res));
+			for (int i = 0; i < N; i++)
+				CU_ASSERT(sva_copy(r.q, d.p + i * 3 * PG, s.p + i * 3 * PG,
+						   (uint32_t)(3 * PG), 0) >= 0);
+			CU_ASSERT(sva_crc32c(r.q, d.p, (uint32_t)(N * 3 * PG), 0, &res, 0) >= 0);
+			EXPECT_EQ(sva_submit(r.q), 0);
+			if (destroy) {
+				EXPECT_EQ(sva_queue_destroy(r.q), 0);
+				r.q = NULL;
+			} else {
+				EXPECT_EQ(sva_queue_drain(r.q, 60000), 0);
+				enum sva_status st[N + 1];
+				uint16_t last;
+				EXPECT_EQ(sva_completed_status(r.q, N + 1, &last, st), N + 1);
+				for (int i = 0; i <= N; i++)
+					EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
+			}
+			EXPECT_EQ(res.status, SVA_STATUS_SUCCESS);
+			EXPECT_EQ(res.value, want);
+			CU_ASSERT(memcmp(s.p, d.p, N * 3 * PG) == 0);
+			buf_free(&s);
+			buf_free(&d);
+			rig_close(&r);
+		}
+	}
 }
 
 /* Raw: stop the engines while one is blocked on a fault nobody answers, then
@@ -2330,7 +2408,7 @@ static void test_dontneed_refaults(void)
 		uint8_t *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		CU_ASSERT_FATAL(buf != MAP_FAILED);
 		static uint8_t src[32 * 4096];
-		static _Alignas(32) uint8_t cr[32];
+		static _Alignas(64) uint8_t cr[64];
 		fill_random(src, sizeof(src));
 		uint8_t d[64];
 		const uint32_t F = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
@@ -2411,6 +2489,7 @@ static const struct sva_test_case queue_tests[] = {
 	{"batch_fence", test_batch_fence},
 	{"teardown_drain", test_teardown_drain},
 	{"teardown_destroy", test_teardown_destroy},
+	{"drain_poll_mode", test_drain_poll_mode},
 	{"stop_while_blocked", test_stop_while_blocked},
 	{NULL, NULL},
 };

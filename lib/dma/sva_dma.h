@@ -131,7 +131,13 @@ struct sva_result {
 
 /** Fast-path flags. */
 #define SVA_OP_FLAG_SUBMIT (1ull << 0) /**< ring the doorbell after enqueueing */
-#define SVA_OP_FLAG_FENCE (1ull << 1)  /**< start only after all earlier operations of the burst */
+/**
+ * Start only after all earlier operations of the burst (those enqueued since
+ * the previous doorbell) have completed; if one of them failed, this one and
+ * the rest of the burst complete with SVA_STATUS_NOT_ATTEMPTED. Holds however
+ * the burst is split into device descriptors (max_batch, ring end).
+ */
+#define SVA_OP_FLAG_FENCE (1ull << 1)
 
 /** Compress/decompress flags (cflags). */
 #define SVA_COMP_F_LAST (1u << 0)  /**< compress: end the stream here; decompress: the stream must end in this input */

@@ -62,6 +62,8 @@ struct idxd_batch {
 	uint16_t done;       /* operations of this batch already final */
 	uint8_t mode;        /* enum batch_mode */
 	uint8_t bstatus;     /* batch completion status when walking */
+	bool failed;         /* an operation of it got an error status */
+	bool skip;           /* the rest of it is not attempted (fence after a failure) */
 	uint32_t processed;  /* descriptors the device processed (batch failure) */
 };
 
@@ -77,8 +79,11 @@ struct idxd_queue {
 	uint16_t max_batch;
 	bool iaa;
 	bool have_err;       /* an error status among [head, fin) */
-	bool stalled;        /* the portal refused a submission: retry */
+	bool stalled;        /* the portal refused a submission, or a fence waits: retry */
 	uint16_t err_idx;    /* first such error */
+	uint16_t burst_start; /* the burst being submitted: [burst_start, burst_end) */
+	uint16_t burst_end;
+	uint8_t burst_flags;  /* BURST_* */
 	uint32_t base_flags;
 	uint32_t cstride;
 	uint32_t pasid;
@@ -425,16 +430,89 @@ static inline void set_desc_flags(uint8_t *d, uint32_t set)
 	memcpy(d + 4, &w, 4);
 }
 
+/* State of the burst (what one doorbell hands over) being submitted. */
+#define BURST_FENCED 0x1  /* a fenced operation went in an earlier descriptor */
+#define BURST_FAILED 0x2  /* an operation of the burst failed */
+#define BURST_SKIPPED 0x4 /* ... and one was not attempted (a fence after a failure) */
+
+static void finalize(struct idxd_queue *q, uint16_t idx, enum sva_status st);
+
+static inline bool fenced(struct idxd_queue *q, uint16_t idx)
+{
+	return desc_at(q, idx)[4] & IDXD_OP_FLAG_FENCE;
+}
+
+/* A burst that takes several descriptors (more operations than max_batch, or
+ * across the end of the ring): the device orders a fenced operation only
+ * after the earlier ones of its own batch. Make the burst behave as one
+ * batch: a descriptor holding a fenced operation, or coming after one, is
+ * handed over only once everything before it is final (a fenced operation is
+ * cut off to lead its descriptor), and after a failure the fenced operation
+ * and the rest of the burst are not attempted.
+ * @return 0 to submit *cnt operations, 1 to wait, -1 when the rest of the
+ * burst was finalized NOT_ATTEMPTED. */
+static int fence_chunk(struct idxd_queue *q, uint16_t *cnt)
+{
+	uint16_t i = 0;
+	if (q->pending != q->burst_start) {
+		bool lead = fenced(q, q->pending);
+		if (lead || (q->burst_flags & BURST_FENCED)) {
+			if (q->fin != q->pending)
+				return 1;
+			if ((q->burst_flags & BURST_SKIPPED) ||
+			    (lead && (q->burst_flags & BURST_FAILED))) {
+				while (q->pending != q->burst_end) {
+					finalize(q, q->pending, SVA_STATUS_NOT_ATTEMPTED);
+					q->pending++;
+				}
+				return -1;
+			}
+			if (lead)
+				q->burst_flags |= BURST_FENCED;
+			i = 1;
+		}
+	}
+	for (; i < *cnt; i++) {
+		if (!fenced(q, (uint16_t)(q->pending + i)))
+			continue;
+		if (q->pending != q->burst_start)
+			*cnt = i; /* it leads the next descriptor, after a wait */
+		else
+			q->burst_flags |= BURST_FENCED; /* in the first: the device orders it */
+		break;
+	}
+	return 0;
+}
+
 /* Hand [pending, next) to the device. */
 static int submit(void *drvq)
 {
 	struct idxd_queue *q = drvq;
+	if (!q->stalled) {
+		q->burst_start = q->pending;
+		q->burst_end = q->next;
+		q->burst_flags = 0;
+	}
 	while (q->pending != q->next) {
-		uint16_t n = (uint16_t)(q->next - q->pending);
+		if (q->pending == q->burst_end) { /* a later doorbell's, rung while stalled */
+			q->burst_start = q->pending;
+			q->burst_end = q->next;
+			q->burst_flags = 0;
+		}
+		uint16_t n = (uint16_t)(q->burst_end - q->pending);
 		uint16_t at = q->pending & q->mask;
 		uint16_t cnt = SVA_MIN(n, q->max_batch);
 		if (at + cnt > q->nb) /* a descriptor list cannot wrap */
 			cnt = (uint16_t)(q->nb - at);
+		if (sva_unlikely(cnt < n || q->pending != q->burst_start)) {
+			int w = fence_chunk(q, &cnt);
+			if (w > 0) {
+				q->stalled = true; /* retried from the completion path */
+				return 0;
+			}
+			if (w < 0)
+				continue;
+		}
 		struct idxd_batch *b = &q->batch[q->btail & q->mask];
 		int rc;
 		if (cnt < 2) {
@@ -528,6 +606,9 @@ static void finalize(struct idxd_queue *q, uint16_t idx, enum sva_status st)
 			q->have_err = true;
 			q->err_idx = idx;
 		}
+		if ((uint16_t)(idx - q->burst_start) < (uint16_t)(q->burst_end - q->burst_start))
+			q->burst_flags |= st == SVA_STATUS_NOT_ATTEMPTED ? BURST_FAILED | BURST_SKIPPED
+									 : BURST_FAILED;
 	}
 	q->fin = (uint16_t)(idx + 1);
 }
@@ -699,6 +780,8 @@ static bool progress_fault(struct idxd_queue *q, uint16_t idx)
 	}
 }
 
+static void advance_batches(struct idxd_queue *q);
+
 /* Give final statuses to as many operations as possible, in order. */
 static void advance(struct idxd_queue *q)
 {
@@ -706,6 +789,13 @@ static void advance(struct idxd_queue *q)
 		q->pops->poll(q->portal);
 	if (sva_unlikely(q->stalled))
 		submit(q);
+	advance_batches(q);
+	if (sva_unlikely(q->stalled)) /* a fence may be free to go now */
+		submit(q);
+}
+
+static void advance_batches(struct idxd_queue *q)
+{
 	while (q->bhead != q->btail) {
 		struct idxd_batch *b = &q->batch[q->bhead & q->mask];
 		if (b->mode == B_NEW) {
@@ -740,6 +830,7 @@ static void advance(struct idxd_queue *q)
 				if (!progress_fault(q, idx))
 					return;
 				if (s->state != ST_RESUBMITTED) { /* finalized */
+					b->failed |= s->status != SVA_STATUS_SUCCESS;
 					b->done++;
 					continue;
 				}
@@ -750,14 +841,29 @@ static void advance(struct idxd_queue *q)
 			if (!st) {
 				if (b->count == 1 || s->state == ST_RESUBMITTED)
 					return; /* still with the device */
-				if (b->bstatus == DSA_COMP_BATCH_FAIL)
-					fs = b->done < b->processed ? SVA_STATUS_SUCCESS
-								    : SVA_STATUS_NOT_ATTEMPTED;
-				else /* the batch itself failed: none of it ran */
+				if (b->bstatus == DSA_COMP_BATCH_FAIL && b->done < b->processed) {
+					fs = SVA_STATUS_SUCCESS;
+				} else if (b->bstatus == DSA_COMP_BATCH_FAIL) {
+					/* The device abandoned the batch at a fenced
+					 * operation (the first one here) after a failure.
+					 * A partial completion is a failure to the device,
+					 * but the library resolves it: unless an operation
+					 * really failed before a fenced one, hand the
+					 * abandoned ones over again, one at a time, now
+					 * that everything before them is final. */
+					if (b->skip || (b->failed && fenced(q, idx))) {
+						b->skip = true;
+						fs = SVA_STATUS_NOT_ATTEMPTED;
+					} else {
+						resubmit(q, idx); /* or ST_RESUBMIT: retried */
+						return;
+					}
+				} else /* the batch itself failed: none of it ran */
 					fs = idxd_status_to_sva(b->bstatus, q->iaa);
 			} else if ((st & DSA_COMP_STATUS_MASK) == DSA_COMP_PAGE_FAULT_NOBOF) {
 				start_fault(q, idx, cr, st);
 				if (s->state == ST_NORMAL) { /* finalized: no handler */
+					b->failed = true;
 					b->done++;
 					continue;
 				}
@@ -766,6 +872,7 @@ static void advance(struct idxd_queue *q)
 				fs = idxd_status_to_sva(st, q->iaa);
 			}
 			finalize(q, idx, fs);
+			b->failed |= fs != SVA_STATUS_SUCCESS;
 			b->done++;
 		}
 		q->bhead++;

@@ -11,9 +11,10 @@
  * - process address space: the page is faulted in through the CPU MMU with
  *   MADV_POPULATE_WRITE (write faults) or MADV_POPULATE_READ (read faults),
  *   plus up to @ref sva_iopf_conf.fault_ahead following pages; a device
- *   that keeps faulting right after the pages made present last time (a
- *   sequential stream) gets a window twice as large each time, up to
- *   @ref sva_iopf_conf.fault_ahead_max, like the kernel's readahead;
+ *   that keeps faulting in or right after the pages made present last time
+ *   (a sequential stream) gets a window twice as large each time, up to
+ *   @ref sva_iopf_conf.fault_ahead_max, like the kernel's readahead, the
+ *   part beyond fault_ahead made present after the answer;
  * - managed address space: the address space's resolve callback, or INVALID;
  * - an unmapped address, or an access the mapping does not allow: INVALID.
  *
@@ -82,8 +83,10 @@ struct sva_iopf_conf {
 	uint32_t idle_sleep_ms;
 	/** Largest fault-ahead of a sequential stream, in pages after the
 	 *  faulting one (0 = default, 255; at most 511). The window of a stream
-	 *  starts at @ref fault_ahead + 1 pages and doubles at each fault on the
-	 *  first page after it; a value not above @ref fault_ahead turns the
+	 *  starts at @ref fault_ahead + 1 pages and doubles at each fault inside
+	 *  it or on the first page after it; the first @ref fault_ahead + 1
+	 *  pages are made present before the answer, the rest after it (a
+	 *  chunk per poll round). A value not above @ref fault_ahead turns the
 	 *  ramp off. Only for process address spaces. */
 	uint32_t fault_ahead_max;
 };
@@ -132,7 +135,10 @@ int sva_iopf_remove_source(struct sva_iopf *pf, void *ctx);
 
 /**
  * Run one round: read up to @p budget records over all sources, resolve and
- * answer complete groups. Any thread may call it; one at a time.
+ * answer complete groups, then make up to 128 pages of the far part of
+ * sequential streams' windows present (see @ref sva_iopf_conf.fault_ahead_max:
+ * that part is done after the answers, so the device works meanwhile). Any
+ * thread may call it; one at a time.
  * @return records processed (0: none), -EBUSY (the dedicated thread runs,
  *         or another thread is polling now), -EINVAL.
  */

@@ -8,9 +8,11 @@
 #ifndef SVA_DEFAULTS_H
 #define SVA_DEFAULTS_H
 
-/** Pages resolved after the faulting one (fault-ahead); 15 = a 64 KiB window,
- *  which reaches the throughput of one large MADV_POPULATE_WRITE (measured by
- *  svadk-iopf-bench, see doc/guides/iopf.md). */
+/** Pages resolved after the faulting one (fault-ahead); 15 = a 64 KiB window:
+ *  what a fault that does not continue a sequential stream costs on top of
+ *  its page. Alone it reaches about 0.6-0.7x the throughput of one large
+ *  MADV_POPULATE_WRITE on sequential access (svadk-iopf-bench); the ramp
+ *  below does the rest. */
 #define SVA_DEFAULT_FAULT_AHEAD 15u
 /** Largest fault-ahead a sequential stream ramps up to (pages after the
  *  faulting one): 255 = a 1 MiB window. A fixed 16-page window spends about

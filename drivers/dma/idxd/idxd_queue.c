@@ -818,8 +818,17 @@ static void advance_batches(struct idxd_queue *q)
 			}
 		}
 		if (b->mode == B_OK) {
-			for (uint16_t i = b->done; i < b->count; i++)
-				finalize(q, (uint16_t)(b->start + i), SVA_STATUS_SUCCESS);
+			/* The whole batch succeeded and none of it ever faulted: only
+			 * operations with a result have a record to read. */
+			for (uint16_t i = b->done; i < b->count; i++) {
+				uint16_t idx = (uint16_t)(b->start + i);
+				struct idxd_slot *s = slot_at(q, idx);
+				s->status = SVA_STATUS_SUCCESS;
+				if (s->res)
+					fill_result(q, s, comp_at(q, idx), SVA_STATUS_SUCCESS);
+				q->st_bytes += s->len;
+			}
+			q->fin = (uint16_t)(b->start + b->count);
 			q->bhead++;
 			continue;
 		}

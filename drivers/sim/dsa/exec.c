@@ -421,6 +421,14 @@ static enum run_result run_batch(struct sim_exec *x)
 			x->bfailed = 0;
 			x->bfetched = false;
 			sim_atc_sync(x->atc);
+			/* Translate the whole list once; members past an untranslated
+			 * prefix take the per-member path (faults, waits). */
+			uint64_t ok = 0;
+			if (sim_atc_translate(x->atc, x->pasid, x->list_addr,
+					      (uint64_t)x->bcount * IDXD_DESC_SIZE, SVA_PERM_READ,
+					      &ok) == SIM_XLATE_INVALID)
+				ok = 0;
+			x->list_ok = ok;
 		}
 	}
 	while (x->in_batch && x->bidx < x->bcount) {
@@ -439,8 +447,10 @@ static enum run_result run_batch(struct sim_exec *x)
 				}
 			}
 			uint64_t a = x->list_addr + (uint64_t)x->bidx * IDXD_DESC_SIZE, ok;
-			enum sim_xlate res = sim_atc_translate(x->atc, x->pasid, a, IDXD_DESC_SIZE,
-							       SVA_PERM_READ, &ok);
+			enum sim_xlate res = (uint64_t)(x->bidx + 1) * IDXD_DESC_SIZE <= x->list_ok
+						     ? SIM_XLATE_OK
+						     : sim_atc_translate(x->atc, x->pasid, a, IDXD_DESC_SIZE,
+									 SVA_PERM_READ, &ok);
 			if (res == SIM_XLATE_FAULT && block) {
 				x->wpages[0] = (struct sva_iopf_page){
 					.addr = SVA_ALIGN_DOWN(a, (uint64_t)SVA_PAGE_SIZE),

@@ -15,17 +15,10 @@
 
 uint8_t sim_validate_iaa(struct sim_exec *x, bool member);
 
+/* Same-length buffers overlap. */
 static bool overlap(uint64_t a, uint64_t b, uint64_t len)
 {
-	return a < b + len && b < a + len;
-}
-
-static bool zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
+	return sim_overlap(a, len, b, len);
 }
 
 static uint8_t validate_dsa(struct sim_exec *x, bool member)
@@ -77,28 +70,28 @@ static uint8_t validate_dsa(struct sim_exec *x, bool member)
 	switch (op) {
 	case DSA_OPCODE_NOOP:
 	case DSA_OPCODE_DRAIN:
-		return zero(d + 16, 48) ? 0 : DSA_COMP_NOZERO_RESERVE;
+		return sim_zero(d + 16, 48) ? 0 : DSA_COMP_NOZERO_RESERVE;
 	case DSA_OPCODE_MEMMOVE:
 	case DSA_OPCODE_MEMFILL:
 	case DSA_OPCODE_CFLUSH:
-		if (!zero(d + 40, 24))
+		if (!sim_zero(d + 40, 24))
 			return DSA_COMP_NOZERO_RESERVE;
 		break;
 	case DSA_OPCODE_COMPARE:
 	case DSA_OPCODE_COMPVAL:
-		if ((d[40] & ~1u) || !zero(d + 41, 23))
+		if ((d[40] & ~1u) || !sim_zero(d + 41, 23))
 			return DSA_COMP_NOZERO_RESERVE;
 		break;
 	case DSA_OPCODE_CRCGEN:
 	case DSA_OPCODE_COPY_CRC:
-		if (!zero(d + 44, 4) || !zero(d + 56, 8) ||
+		if (!sim_zero(d + 44, 4) || !sim_zero(d + 56, 8) ||
 		    (!(flags & DSA_CRC_FLAG_READ_SEED) && idxd_rd64(d, 48)))
 			return DSA_COMP_NOZERO_RESERVE;
 		if (op == DSA_OPCODE_CRCGEN && b)
 			return DSA_COMP_NOZERO_RESERVE;
 		break;
 	case DSA_OPCODE_DUALCAST:
-		if (!zero(d + 48, 16))
+		if (!sim_zero(d + 48, 16))
 			return DSA_COMP_NOZERO_RESERVE;
 		break;
 	default:

@@ -23,19 +23,6 @@ struct aecs_tag {
 
 uint8_t sim_validate_iaa(struct sim_exec *x, bool member);
 
-static bool overlap(uint64_t a, uint64_t al, uint64_t b, uint64_t bl)
-{
-	return al && bl && a < b + bl && b < a + al;
-}
-
-static bool zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 uint8_t sim_validate_iaa(struct sim_exec *x, bool member)
 {
 	const uint8_t *d = x->d;
@@ -81,15 +68,15 @@ uint8_t sim_validate_iaa(struct sim_exec *x, bool member)
 	switch (op) {
 	case IAX_OPCODE_NOOP:
 	case IAX_OPCODE_DRAIN:
-		return zero(d + 16, 48) ? 0 : IAX_COMP_NOZERO_RESERVE;
+		return sim_zero(d + 16, 48) ? 0 : IAX_COMP_NOZERO_RESERVE;
 	case IAX_OPCODE_MEMMOVE:
-		if (opf || !zero(d + 40, 24))
+		if (opf || !sim_zero(d + 40, 24))
 			return IAX_COMP_NOZERO_RESERVE;
 		if (size == 0 || size > c->max_xfer)
 			return IAX_COMP_INVALID_SIZE;
 		return 0;
 	case IAX_OPCODE_CRC64:
-		if (dst || !zero(d + 40, 16))
+		if (dst || !sim_zero(d + 40, 16))
 			return IAX_COMP_NOZERO_RESERVE;
 		if (opf & ~(IAX_CRC64_FLAG_REFLECT_SIM | IAX_CRC64_FLAG_INVERT))
 			return IAX_COMP_INVALID_COMP_FLAG;
@@ -106,7 +93,7 @@ uint8_t sim_validate_iaa(struct sim_exec *x, bool member)
 			return IAX_COMP_INVALID_COMP_FLAG; /* statistics mode is not modelled */
 		if (size == 0 || size > c->max_xfer || max_dst == 0 || max_dst > c->max_xfer)
 			return IAX_COMP_INVALID_SIZE;
-		if (overlap(src, size, dst, max_dst))
+		if (sim_overlap(src, size, dst, max_dst))
 			return IAX_COMP_OVERLAP_BUFFERS;
 		return 0;
 	case IAX_OPCODE_DECOMPRESS:
@@ -125,12 +112,12 @@ uint8_t sim_validate_iaa(struct sim_exec *x, bool member)
 				return IAX_COMP_INVALID_SIZE;
 			if (src2 & (IAX_AECS_ALIGN - 1))
 				return IAX_COMP_ADDR_ALIGN;
-			if (overlap(src2, src2_size, dst, max_dst) || overlap(src2, src2_size, src, size))
+			if (sim_overlap(src2, src2_size, dst, max_dst) || sim_overlap(src2, src2_size, src, size))
 				return IAX_COMP_OVERLAP_BUFFERS;
 		} else if (src2 || src2_size) {
 			return IAX_COMP_NOZERO_RESERVE;
 		}
-		if (overlap(src, size, dst, max_dst))
+		if (sim_overlap(src, size, dst, max_dst))
 			return IAX_COMP_OVERLAP_BUFFERS;
 		return 0;
 	default:

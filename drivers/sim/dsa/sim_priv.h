@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "idxd_hw.h"
 #include "sva_crc.h"
@@ -75,6 +76,7 @@ struct sim_exec {
 	bool in_batch;
 	uint64_t list_addr;
 	uint32_t bcount, bidx, bfailed;
+	uint64_t list_ok;              /* bytes of the list known translated */
 	bool bfetched;                 /* member bidx is in d[] */
 	uint8_t bdesc[IDXD_DESC_SIZE]; /* the batch descriptor */
 	/* current operation */
@@ -179,6 +181,27 @@ enum xlate_outcome sim_xlate_ranges(struct sim_exec *x, const struct xrange *r, 
 void sim_complete(struct sim_exec *x, uint8_t status);
 /* Resolve a pending wait: 1 resumed, 0 still waiting, <0 the status to fail with. */
 int sim_wait_check(struct sim_exec *x);
+
+/* Whether n bytes at p are all zero (reserved fields), a word at a time. */
+static inline bool sim_zero(const uint8_t *p, size_t n)
+{
+	uint64_t acc = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+/* Whether [a, a + al) and [b, b + bl) overlap (empty ranges never do). */
+static inline bool sim_overlap(uint64_t a, uint64_t al, uint64_t b, uint64_t bl)
+{
+	return al && bl && a < b + bl && b < a + al;
+}
 
 /* aecs (ops_iaa.c) */
 void sim_aecs_release_all(struct sim_dsa *dev);

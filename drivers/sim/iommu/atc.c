@@ -213,6 +213,11 @@ int iommu_walk(struct sim_iommu *mmu, uint32_t pasid, uint64_t page_va, uint64_t
 	return rc;
 }
 
+static inline uint64_t entry_hash(uint32_t pasid, uint64_t chunk)
+{
+	return ((chunk >> CHUNK_SHIFT) << 20 ^ pasid) * 0x9E3779B97F4A7C15ull;
+}
+
 static inline struct atc_entry *lookup(struct sim_atc *atc, uint32_t pasid, uint64_t chunk)
 {
 	/* Fibonacci hashing of (chunk, PASID), index from the top bits, which
@@ -220,8 +225,7 @@ static inline struct atc_entry *lookup(struct sim_atc *atc, uint32_t pasid, uint
 	 * low bits of the product, which the index never used: every PASID
 	 * translating the same 2 MiB chunk shared one entry and evicted the
 	 * others on each access.) */
-	uint64_t h = ((chunk >> CHUNK_SHIFT) << 20 ^ pasid) * 0x9E3779B97F4A7C15ull;
-	struct atc_entry *e = &atc->e[atc->mask ? h >> atc->shift : 0];
+	struct atc_entry *e = &atc->e[atc->mask ? entry_hash(pasid, chunk) >> atc->shift : 0];
 	if (e->tag != (chunk | 1) || e->pasid != pasid) {
 		e->tag = chunk | 1;
 		e->pasid = pasid;
@@ -235,6 +239,26 @@ static inline struct atc_entry *lookup(struct sim_atc *atc, uint32_t pasid, uint
 enum sim_xlate sim_atc_translate(struct sim_atc *atc, uint32_t pasid, uint64_t va, uint64_t len,
 				 uint32_t perm, uint64_t *ok_len)
 {
+	/* Fast path: a range within one page whose translation is cached (most
+	 * descriptors' buffers, every completion record). */
+	if (sva_likely(len && len <= SVA_PAGE_SIZE &&
+		       !((va ^ (va + len - 1)) >> SVA_PAGE_SHIFT))) {
+		uint64_t chunk = va & ~(CHUNK_SIZE - 1);
+		struct atc_entry *e = &atc->e[atc->mask ? entry_hash(pasid, chunk) >> atc->shift : 0];
+		if (e->tag == (chunk | 1) && e->pasid == pasid) {
+			unsigned int pg = (unsigned int)((va - chunk) >> SVA_PAGE_SHIFT);
+			uint64_t ok = e->known[pg / 64];
+			if (perm & SVA_PERM_READ)
+				ok &= e->rd[pg / 64];
+			if (perm & SVA_PERM_WRITE)
+				ok &= e->wr[pg / 64];
+			if (ok >> (pg % 64) & 1) {
+				sva_counter_add(&atc->hits, 1);
+				*ok_len = len;
+				return SIM_XLATE_OK;
+			}
+		}
+	}
 	*ok_len = 0;
 	if (len == 0)
 		return SIM_XLATE_OK;

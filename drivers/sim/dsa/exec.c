@@ -294,7 +294,7 @@ static enum run_result write_cr(struct sim_exec *x)
 	}
 	uint64_t ok;
 	enum sim_xlate res = sim_atc_translate(x->atc, x->pasid, x->cr_addr, x->cr_size,
-					       SVA_PERM_WRITE, &ok);
+					       SVA_PERM_WRITE | SIM_XLATE_F_CTRL, &ok);
 	if (res == SIM_XLATE_OK) {
 		x->in_cr_write = true;
 		uint8_t *cr = (uint8_t *)(uintptr_t)x->cr_addr;
@@ -425,8 +425,8 @@ static enum run_result run_batch(struct sim_exec *x)
 			 * prefix take the per-member path (faults, waits). */
 			uint64_t ok = 0;
 			if (sim_atc_translate(x->atc, x->pasid, x->list_addr,
-					      (uint64_t)x->bcount * IDXD_DESC_SIZE, SVA_PERM_READ,
-					      &ok) == SIM_XLATE_INVALID)
+					      (uint64_t)x->bcount * IDXD_DESC_SIZE,
+					      SVA_PERM_READ | SIM_XLATE_F_CTRL, &ok) == SIM_XLATE_INVALID)
 				ok = 0;
 			x->list_ok = ok;
 		}
@@ -450,7 +450,8 @@ static enum run_result run_batch(struct sim_exec *x)
 			enum sim_xlate res = (uint64_t)(x->bidx + 1) * IDXD_DESC_SIZE <= x->list_ok
 						     ? SIM_XLATE_OK
 						     : sim_atc_translate(x->atc, x->pasid, a, IDXD_DESC_SIZE,
-									 SVA_PERM_READ, &ok);
+									 SVA_PERM_READ | SIM_XLATE_F_CTRL,
+									 &ok);
 			if (res == SIM_XLATE_FAULT && block) {
 				x->wpages[0] = (struct sva_iopf_page){
 					.addr = SVA_ALIGN_DOWN(a, (uint64_t)SVA_PAGE_SIZE),

@@ -195,12 +195,12 @@ static int walk_process(struct sim_iommu *mmu, struct sva_as *as, uint64_t page_
 	return 0;
 }
 
-int iommu_walk(struct sim_iommu *mmu, uint32_t pasid, uint64_t page_va, uint64_t *rbits,
-	       uint64_t *wbits)
+int iommu_walk(struct sim_iommu *mmu, uint32_t pasid, uint64_t page_va, bool ctrl,
+	       uint64_t *rbits, uint64_t *wbits)
 {
 	atomic_fetch_add_explicit(&mmu->walks, 1, memory_order_relaxed);
 	uint32_t every = atomic_load_explicit(&mmu->inj_xlate_every, memory_order_relaxed);
-	if (every && atomic_fetch_add(&mmu->inj_walk_count, 1) % every == every - 1) {
+	if (every && !ctrl && atomic_fetch_add(&mmu->inj_walk_count, 1) % every == every - 1) {
 		atomic_fetch_add_explicit(&mmu->injected, 1, memory_order_relaxed);
 		return -EIO;
 	}
@@ -279,6 +279,7 @@ enum sim_xlate sim_atc_translate(struct sim_atc *atc, uint32_t pasid, uint64_t v
 			if (mask & ~e->known[w]) {
 				uint64_t r, wb;
 				int rc = iommu_walk(atc->mmu, pasid, chunk + (uint64_t)w * 64 * SVA_PAGE_SIZE,
+						    perm & SIM_XLATE_F_CTRL,
 						    &r, &wb);
 				if (rc < 0) {
 					e->tag = 0;

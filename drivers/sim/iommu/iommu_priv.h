@@ -65,8 +65,8 @@ struct pasid_entry *pasid_entry(struct sim_iommu *mmu, uint32_t pasid, bool crea
 
 /* Walk: fill the bits of 64 pages from page_va for pasid. Caller holds no lock.
  * Returns 0, or -ENOENT when the PASID is not bound. */
-int iommu_walk(struct sim_iommu *mmu, uint32_t pasid, uint64_t page_va, uint64_t *rbits,
-	       uint64_t *wbits);
+int iommu_walk(struct sim_iommu *mmu, uint32_t pasid, uint64_t page_va, bool ctrl,
+	       uint64_t *rbits, uint64_t *wbits);
 
 void iommu_post_invalidation(struct sim_iommu *mmu, uint32_t pasid, uint64_t start, uint64_t end);
 

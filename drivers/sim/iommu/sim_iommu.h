@@ -41,7 +41,11 @@ struct sim_iommu_conf {
 
 /** Fault injection (all off by default). */
 struct sim_iommu_inject {
-	uint32_t xlate_fail_every;  /**< every Nth translation walk fails (0: never) */
+	/** Every Nth translation walk of a data buffer fails (0: never). Walks for
+	 *  the device's own structures (SIM_XLATE_F_CTRL: descriptor lists,
+	 *  completion records) are never failed, so every operation still gets
+	 *  its record. */
+	uint32_t xlate_fail_every;
 	uint32_t drop_every;        /**< every Nth page request is lost (0: never) */
 	uint32_t delay_us;          /**< responses become visible this late */
 };
@@ -170,8 +174,13 @@ void sim_atc_flush(struct sim_atc *atc);
  */
 void sim_atc_sync(struct sim_atc *atc);
 
+/** Flag for sim_atc_translate()'s @p perm: the access is the device's own
+ *  (descriptor list, completion record), which fault injection leaves alone. */
+#define SIM_XLATE_F_CTRL (1u << 8)
+
 /**
- * Translate [va, va + len) for @p perm on @p pasid.
+ * Translate [va, va + len) for @p perm (SVA_PERM_*, optionally
+ * SIM_XLATE_F_CTRL) on @p pasid.
  * @param ok_len  receives the accessible prefix length (== len on OK)
  * @return SIM_XLATE_OK, SIM_XLATE_FAULT (the page at va + *ok_len needs a
  *         page request; it is dropped from the cache so that the retry walks

@@ -73,11 +73,24 @@ struct sva_iopf_source_ops {
 	void (*set_waker)(void *ctx, struct sva_idle *waker);
 };
 
-/** Handler configuration; zero fields take the defaults. */
+/** sva_iopf_conf.fault_ahead: the default (15 pages). */
+#define SVA_IOPF_FAULT_AHEAD_DEFAULT (-1)
+/** sva_iopf_conf.fault_ahead: no fault-ahead (only the faulting page). */
+#define SVA_IOPF_FAULT_AHEAD_OFF 0
+
+/**
+ * Handler configuration. Zero fields take the defaults — except
+ * @ref fault_ahead, where 0 is a choice (off): set it to
+ * SVA_IOPF_FAULT_AHEAD_DEFAULT for the default. A NULL configuration gives
+ * every default.
+ */
 struct sva_iopf_conf {
 	const char *name;       /**< for logs and the thread name */
 	uint32_t batch;         /**< records read per source per poll (default 64) */
-	int32_t fault_ahead;    /**< pages resolved after the faulting one; <0 = default (15), 0 = off */
+	/** Pages resolved after the faulting one: SVA_IOPF_FAULT_AHEAD_DEFAULT
+	 *  (-1, or any negative value) for the default of 15, SVA_IOPF_FAULT_AHEAD_OFF
+	 *  (0) for none, or 1..511. */
+	int32_t fault_ahead;
 	uint32_t idle_spins;    /**< idle backoff, see struct sva_idle (0 = default) */
 	uint32_t idle_yields;
 	uint32_t idle_sleep_ms;

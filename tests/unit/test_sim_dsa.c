@@ -1913,7 +1913,9 @@ static void test_fence_split(void)
 			buf_alloc_shared(&a, len, 0);
 			buf_alloc(&b, len, 0);  /* faults: the first copy is slow */
 			buf_alloc(&cc, len, 0);
-			buf_alloc(&e, 64, 0);
+			/* Every small copy has a destination of its own: with two engines,
+			 * copies in different descriptors may run at the same time. */
+			buf_alloc(&e, 8 * 64, 0);
 			fill_random(a.p, len);
 			buf_drop(&a, r.dev);
 			for (int round = 0; round < 3; round++) {
@@ -1922,9 +1924,9 @@ static void test_fence_split(void)
 				k += enq(sva_copy(r.q, b.p, a.p, (uint32_t)len, 0));
 				k += enq(sva_copy(r.q, e.p, a.p, 64, 0));
 				for (int pad = 0; pad < round; pad++)
-					k += enq(sva_copy(r.q, e.p, a.p, 64, 0));
+					k += enq(sva_copy(r.q, e.p + 64 * (1 + pad), a.p, 64, 0));
 				k += enq(sva_copy(r.q, cc.p, b.p, (uint32_t)len, SVA_OP_FLAG_FENCE));
-				k += enq(sva_copy(r.q, e.p, a.p, 64, SVA_OP_FLAG_SUBMIT));
+				k += enq(sva_copy(r.q, e.p + 64 * 7, a.p, 64, SVA_OP_FLAG_SUBMIT));
 				enum sva_status st[8];
 				EXPECT_EQ(wait_n(&r, r.q, (unsigned int)k, st), k);
 				for (int i = 0; i < k; i++)
@@ -1948,7 +1950,7 @@ static void test_fence_split(void)
 				memset(e.p, 0, 64);
 				k += enq(sva_copy(r.q, e.p, a.p, 0, 0)); /* fails */
 				for (int pad = 0; pad < round; pad++)
-					k += enq(sva_copy(r.q, e.p + 1, a.p, 1, 0));
+					k += enq(sva_copy(r.q, e.p + 64 + pad, a.p, 1, 0));
 				k += enq(sva_copy(r.q, e.p + 2, a.p, 1, SVA_OP_FLAG_FENCE));
 				for (int tail = 0; tail < 4; tail++)
 					k += enq(sva_copy(r.q, e.p + 3 + tail, a.p, 1, 0));

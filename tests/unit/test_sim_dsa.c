@@ -2451,6 +2451,52 @@ static void test_inject_delay(void)
 
 /* ---- stale translations ----------------------------------------------------------------- */
 
+/* Small copies in one burst take the device's fast path: a source that went
+ * stale fails its own copies, the others in the same batch complete. */
+static void test_stale_burst(void)
+{
+	for (int c = 0; c < NB_CFGS; c++) {
+		struct rig r;
+		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 64);
+		uint8_t *s = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CU_ASSERT_FATAL(s != MAP_FAILED);
+		uint8_t *good = malloc(PG), *d = malloc(8 * 64);
+		fill_random(s, PG);
+		fill_random(good, PG);
+		enum sva_status st[8];
+		for (int i = 0; i < 8; i++)
+			CU_ASSERT(sva_copy(r.q, d + i * 64, s + i * 64, 64, 0) >= 0);
+		EXPECT_EQ(sva_submit(r.q), 0);
+		EXPECT_EQ(wait_n(&r, r.q, 8, st), 8);
+		for (int i = 0; i < 8; i++)
+			EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
+		CU_ASSERT(memcmp(d, s, 8 * 64) == 0);
+		/* Translated and cached; now gone without sva_as_invalidate(). */
+		CU_ASSERT(munmap(s, PG) == 0);
+		void *hole = mmap(s, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+				  -1, 0);
+		CU_ASSERT_FATAL(hole == s);
+		memset(d, 0, 8 * 64);
+		for (int i = 0; i < 8; i++)
+			CU_ASSERT(sva_copy(r.q, d + i * 64, (i & 1 ? s : good) + i * 64, 64, 0) >= 0);
+		EXPECT_EQ(sva_submit(r.q), 0);
+		EXPECT_EQ(wait_n(&r, r.q, 8, st), 8);
+		for (int i = 0; i < 8; i++) {
+			if (i & 1) {
+				CU_ASSERT(st[i] == SVA_STATUS_TRANSLATION_FAULT ||
+					  st[i] == SVA_STATUS_PAGE_FAULT);
+			} else {
+				EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
+				CU_ASSERT(memcmp(d + i * 64, good + i * 64, 64) == 0);
+			}
+		}
+		munmap(s, PG);
+		free(good);
+		free(d);
+		rig_close(&r);
+	}
+}
+
 static void test_stale_translation(void)
 {
 	for (int c = 0; c < NB_CFGS; c++) {
@@ -2617,6 +2663,7 @@ static const struct sva_test_case hw_tests[] = {
 	{"inject_drop", test_inject_drop},
 	{"inject_delay", test_inject_delay},
 	{"stale_translation", test_stale_translation},
+	{"stale_burst", test_stale_burst},
 	{"dontneed_refaults", test_dontneed_refaults},
 	{NULL, NULL},
 };

@@ -43,6 +43,8 @@ struct idxd_queue_conf {
 	uint32_t fault_timeout_ms;     /**< give up waiting for a fault answer after this */
 	int numa_node;                 /**< ring memory node, -1: any */
 	struct sva_as *map_as;         /**< managed space to map the rings into, or NULL */
+	bool remote_device;            /**< the device reads descriptors from another core
+					    (or memory): write them with streaming stores */
 };
 
 struct idxd_queue;

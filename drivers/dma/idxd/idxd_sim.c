@@ -214,6 +214,7 @@ static int sim_queue_setup(struct sva_dev *dev, struct sva_queue *q,
 		.fault_timeout_ms = sd->fault_timeout_ms,
 		.numa_node = sd->numa_node,
 		.map_as = sva_as_type(q->as) == SVA_AS_MANAGED ? q->as : NULL,
+		.remote_device = c->nb_engines > 0,
 	};
 	sq->q = idxd_queue_create(&qc);
 	if (!sq->q) {

@@ -80,10 +80,11 @@ struct sim_exec {
 	bool bfetched;                 /* member bidx is in d[] */
 	uint8_t bdesc[IDXD_DESC_SIZE]; /* the batch descriptor */
 	/* current operation */
-	uint8_t d[IDXD_DESC_SIZE];
+	uint8_t d[IDXD_DESC_SIZE] sva_cache_aligned;
 	bool op_active;
 	bool cr_pending;               /* record prepared, write outstanding */
 	bool in_cr_write;              /* a fault now is the record's, not the data's */
+	bool fast_member;              /* a fast-path batch member is being copied */
 	bool batch_cr;                 /* the record pending is the batch's */
 	bool seeded;                   /* CRC seed read */
 	uint8_t last_status;           /* status of the operation just completed */

@@ -19,32 +19,15 @@
 #include "sva_defaults.h"
 #include "sva_log.h"
 
-#define CHUNK_SHIFT 21
-#define CHUNK_SIZE (1ull << CHUNK_SHIFT)
+#define CHUNK_SHIFT SIM_ATC_CHUNK_SHIFT
+#define CHUNK_SIZE SIM_ATC_CHUNK_SIZE
 #define CHUNK_PAGES (CHUNK_SIZE >> SVA_PAGE_SHIFT)
-#define CHUNK_WORDS (CHUNK_PAGES / 64)
+#define CHUNK_WORDS SIM_ATC_CHUNK_WORDS
 
 /* pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
 #define PM_PRESENT (1ull << 63)
 #define PM_FILE (1ull << 61)
 #define PM_EXCLUSIVE (1ull << 56)
-
-struct atc_entry {
-	uint64_t tag; /* chunk base | 1 when valid */
-	uint32_t pasid;
-	uint64_t known[CHUNK_WORDS];
-	uint64_t rd[CHUNK_WORDS];
-	uint64_t wr[CHUNK_WORDS];
-};
-
-struct sim_atc {
-	struct sim_iommu *mmu;
-	unsigned int mask;
-	unsigned int shift; /* 64 - log2(entries): index = top bits of the hash */
-	uint64_t seen; /* invalidation log position applied */
-	struct atc_entry *e;
-	sva_counter_t hits;
-};
 
 struct sim_atc *sim_atc_create(struct sim_iommu *mmu, unsigned int entries)
 {
@@ -81,7 +64,7 @@ void sim_atc_flush(struct sim_atc *atc)
 		atc->e[i].tag = 0;
 }
 
-static void clear_range(struct atc_entry *e, uint64_t start, uint64_t end)
+static void clear_range(struct sim_atc_entry *e, uint64_t start, uint64_t end)
 {
 	uint64_t base = e->tag & ~1ull;
 	uint64_t s = SVA_MAX(start, base), t = SVA_MIN(end, base + CHUNK_SIZE);
@@ -102,7 +85,7 @@ static void clear_range(struct atc_entry *e, uint64_t start, uint64_t end)
 static void apply(struct sim_atc *atc, uint32_t pasid, uint64_t start, uint64_t end)
 {
 	for (unsigned int i = 0; i <= atc->mask; i++) {
-		struct atc_entry *e = &atc->e[i];
+		struct sim_atc_entry *e = &atc->e[i];
 		if (!(e->tag & 1) || (pasid != INV_ANY_PASID && e->pasid != pasid))
 			continue;
 		clear_range(e, start, end);
@@ -213,19 +196,14 @@ int iommu_walk(struct sim_iommu *mmu, uint32_t pasid, uint64_t page_va, bool ctr
 	return rc;
 }
 
-static inline uint64_t entry_hash(uint32_t pasid, uint64_t chunk)
-{
-	return ((chunk >> CHUNK_SHIFT) << 20 ^ pasid) * 0x9E3779B97F4A7C15ull;
-}
-
-static inline struct atc_entry *lookup(struct sim_atc *atc, uint32_t pasid, uint64_t chunk)
+static inline struct sim_atc_entry *lookup(struct sim_atc *atc, uint32_t pasid, uint64_t chunk)
 {
 	/* Fibonacci hashing of (chunk, PASID), index from the top bits, which
 	 * depend on every bit of the key. (The PASID used to be XORed into the
 	 * low bits of the product, which the index never used: every PASID
 	 * translating the same 2 MiB chunk shared one entry and evicted the
 	 * others on each access.) */
-	struct atc_entry *e = &atc->e[atc->mask ? entry_hash(pasid, chunk) >> atc->shift : 0];
+	struct sim_atc_entry *e = &atc->e[atc->mask ? sim_atc_hash(pasid, chunk) >> atc->shift : 0];
 	if (e->tag != (chunk | 1) || e->pasid != pasid) {
 		e->tag = chunk | 1;
 		e->pasid = pasid;
@@ -236,29 +214,9 @@ static inline struct atc_entry *lookup(struct sim_atc *atc, uint32_t pasid, uint
 	return e;
 }
 
-enum sim_xlate sim_atc_translate(struct sim_atc *atc, uint32_t pasid, uint64_t va, uint64_t len,
-				 uint32_t perm, uint64_t *ok_len)
+enum sim_xlate sim_atc_translate_slow(struct sim_atc *atc, uint32_t pasid, uint64_t va,
+				      uint64_t len, uint32_t perm, uint64_t *ok_len)
 {
-	/* Fast path: a range within one page whose translation is cached (most
-	 * descriptors' buffers, every completion record). */
-	if (sva_likely(len && len <= SVA_PAGE_SIZE &&
-		       !((va ^ (va + len - 1)) >> SVA_PAGE_SHIFT))) {
-		uint64_t chunk = va & ~(CHUNK_SIZE - 1);
-		struct atc_entry *e = &atc->e[atc->mask ? entry_hash(pasid, chunk) >> atc->shift : 0];
-		if (e->tag == (chunk | 1) && e->pasid == pasid) {
-			unsigned int pg = (unsigned int)((va - chunk) >> SVA_PAGE_SHIFT);
-			uint64_t ok = e->known[pg / 64];
-			if (perm & SVA_PERM_READ)
-				ok &= e->rd[pg / 64];
-			if (perm & SVA_PERM_WRITE)
-				ok &= e->wr[pg / 64];
-			if (ok >> (pg % 64) & 1) {
-				sva_counter_add(&atc->hits, 1);
-				*ok_len = len;
-				return SIM_XLATE_OK;
-			}
-		}
-	}
 	*ok_len = 0;
 	if (len == 0)
 		return SIM_XLATE_OK;
@@ -268,7 +226,7 @@ enum sim_xlate sim_atc_translate(struct sim_atc *atc, uint32_t pasid, uint64_t v
 	uint64_t p = va;
 	while (p < end) {
 		uint64_t chunk = p & ~(CHUNK_SIZE - 1);
-		struct atc_entry *e = lookup(atc, pasid, chunk);
+		struct sim_atc_entry *e = lookup(atc, pasid, chunk);
 		uint64_t seg_end = SVA_MIN(end, chunk + CHUNK_SIZE);
 		unsigned int i0 = (unsigned int)((p - chunk) >> SVA_PAGE_SHIFT);
 		unsigned int i1 = (unsigned int)((seg_end - 1 - chunk) >> SVA_PAGE_SHIFT);

@@ -186,8 +186,8 @@ void sim_atc_sync(struct sim_atc *atc);
  *         page request; it is dropped from the cache so that the retry walks
  *         again), or SIM_XLATE_INVALID.
  */
-enum sim_xlate sim_atc_translate(struct sim_atc *atc, uint32_t pasid, uint64_t va, uint64_t len,
-				 uint32_t perm, uint64_t *ok_len);
+static inline enum sim_xlate sim_atc_translate(struct sim_atc *atc, uint32_t pasid, uint64_t va,
+					       uint64_t len, uint32_t perm, uint64_t *ok_len);
 
 /* --- guarded device access -------------------------------------------------- */
 
@@ -200,5 +200,7 @@ enum sim_xlate sim_atc_translate(struct sim_atc *atc, uint32_t pasid, uint64_t v
  * @return 0, or -EFAULT with @p fault_addr set.
  */
 int sim_guarded(void (*fn)(void *arg), void *arg, uint64_t *fault_addr);
+
+#include "sim_atc.h"
 
 #endif

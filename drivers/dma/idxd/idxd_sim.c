@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idxd_queue.h"
+#include "idxd_backend.h"
 #include "sim_dsa.h"
 #include "sva_as.h"
 #include "sva_defaults.h"
@@ -17,15 +17,14 @@
 
 struct sim_dev {
 	struct sim_dsa *hw;
-	struct sva_iopf_swq *pc_swq; /* partial-completion faults, one per device */
-	struct sva_iopf *iopf;       /* attached handler (read by queues) */
+	struct idxd_pc pc;           /* partial-completion faults, one per device */
 	uint32_t fault_timeout_ms;
 	int numa_node;
 	bool iaa;
 };
 
 struct sim_queue {
-	struct idxd_queue *q;
+	struct idxd_queue *q;        /* first: struct idxd_backend_queue */
 	struct sim_portal *portal;
 	uint32_t pasid;
 };
@@ -161,7 +160,7 @@ static void sim_close(struct sva_dev *dev)
 {
 	struct sim_dev *sd = dev->priv;
 	sim_dsa_destroy(sd->hw);
-	sva_iopf_swq_free(sd->pc_swq);
+	idxd_pc_destroy(&sd->pc);
 	free(sd);
 }
 
@@ -209,8 +208,8 @@ static int sim_queue_setup(struct sva_dev *dev, struct sva_queue *q,
 		.max_batch = sd->iaa ? 1 : c->max_batch,
 		.portal_ops = &sim_portal_ops,
 		.portal = sq->portal,
-		.pc_swq = sd->pc_swq,
-		.iopf = &sd->iopf,
+		.pc_swq = sd->pc.swq,
+		.iopf = &sd->pc.iopf,
 		.fault_timeout_ms = sd->fault_timeout_ms,
 		.numa_node = sd->numa_node,
 		.map_as = sva_as_type(q->as) == SVA_AS_MANAGED ? q->as : NULL,
@@ -234,13 +233,6 @@ fail_pasid:
 fail_free:
 	free(sq);
 	return rc;
-}
-
-static int sim_queue_drain(struct sva_dev *dev, struct sva_queue *q, uint32_t timeout_ms)
-{
-	struct sim_queue *sq = q->drv_priv;
-	(void)dev;
-	return idxd_queue_drain(sq->q, timeout_ms);
 }
 
 static void sim_queue_release(struct sva_dev *dev, struct sva_queue *q)
@@ -274,22 +266,6 @@ static void sim_queue_release(struct sva_dev *dev, struct sva_queue *q)
 	q->drv_priv = NULL;
 }
 
-static int sim_queue_stats(struct sva_dev *dev, const struct sva_queue *q, struct sva_queue_stats *st)
-{
-	const struct sim_queue *sq = q->drv_priv;
-	(void)dev;
-	idxd_queue_stats(sq->q, st);
-	return 0;
-}
-
-static int sim_queue_stats_reset(struct sva_dev *dev, struct sva_queue *q)
-{
-	struct sim_queue *sq = q->drv_priv;
-	(void)dev;
-	idxd_queue_stats_reset(sq->q);
-	return 0;
-}
-
 static int sim_queue_dump(struct sva_dev *dev, const struct sva_queue *q, FILE *f)
 {
 	const struct sim_queue *sq = q->drv_priv;
@@ -303,7 +279,7 @@ static int sim_dump(struct sva_dev *dev, FILE *f)
 	struct sim_dev *sd = dev->priv;
 	struct sva_iopf_swq_stats ps;
 	sim_dsa_dump(sd->hw, f);
-	sva_iopf_swq_stats_get(sd->pc_swq, &ps);
+	sva_iopf_swq_stats_get(sd->pc.swq, &ps);
 	fprintf(f, "  partial-completion faults: %llu raised, %llu answered, %llu overflow, "
 		"%llu abandoned\n", (unsigned long long)ps.raised, (unsigned long long)ps.answered,
 		(unsigned long long)ps.overflow, (unsigned long long)ps.cancelled);
@@ -316,23 +292,18 @@ static int sim_attach_iopf(struct sva_dev *dev, struct sva_iopf *pf)
 	int rc = sim_iommu_attach_iopf(sim_dsa_iommu(sd->hw), pf);
 	if (rc < 0)
 		return rc;
-	rc = sva_iopf_add_source(pf, &sva_iopf_swq_ops, sd->pc_swq);
-	if (rc < 0) {
+	rc = idxd_pc_attach(&sd->pc, pf);
+	if (rc < 0)
 		sim_iommu_detach_iopf(sim_dsa_iommu(sd->hw));
-		return rc;
-	}
-	__atomic_store_n(&sd->iopf, pf, __ATOMIC_RELEASE);
-	return 0;
+	return rc;
 }
 
 static int sim_detach_iopf(struct sva_dev *dev)
 {
 	struct sim_dev *sd = dev->priv;
-	struct sva_iopf *pf = __atomic_load_n(&sd->iopf, __ATOMIC_ACQUIRE);
-	if (!pf)
-		return -ENOENT;
-	__atomic_store_n(&sd->iopf, NULL, __ATOMIC_RELEASE);
-	sva_iopf_remove_source(pf, sd->pc_swq);
+	int rc = idxd_pc_detach(&sd->pc);
+	if (rc < 0)
+		return rc;
 	return sim_iommu_detach_iopf(sim_dsa_iommu(sd->hw));
 }
 
@@ -342,10 +313,10 @@ static const struct sva_dev_ops sim_ops = {
 	.stop = sim_stop,
 	.close = sim_close,
 	.queue_setup = sim_queue_setup,
-	.queue_drain = sim_queue_drain,
+	.queue_drain = idxd_backend_queue_drain,
 	.queue_release = sim_queue_release,
-	.queue_stats = sim_queue_stats,
-	.queue_stats_reset = sim_queue_stats_reset,
+	.queue_stats = idxd_backend_queue_stats,
+	.queue_stats_reset = idxd_backend_queue_stats_reset,
 	.queue_dump = sim_queue_dump,
 	.dump = sim_dump,
 	.attach_iopf = sim_attach_iopf,
@@ -372,15 +343,7 @@ static int sim_probe(struct sva_dev *dev, const struct sva_kvargs *kv, bool iaa,
 		free(sd);
 		return -e;
 	}
-	char qname[80];
-	snprintf(qname, sizeof(qname), "%s.pc", dev->name);
-	struct sva_iopf_swq_conf qc = {
-		.name = qname,
-		.lookup_as = pc_lookup_as,
-		.arg = sd,
-	};
-	sd->pc_swq = sva_iopf_swq_create(&qc);
-	if (!sd->pc_swq) {
+	if (idxd_pc_create(&sd->pc, dev->name, pc_lookup_as, sd) < 0) {
 		sim_dsa_destroy(sd->hw);
 		free(sd);
 		return -ENOMEM;

@@ -20,7 +20,7 @@
 
 #include "idxd_hw.h"
 #include "idxd_portal.h"
-#include "idxd_queue.h"
+#include "idxd_backend.h"
 #include "idxd_wq.h"
 #include "sva_as.h"
 #include "sva_cpu.h"
@@ -38,8 +38,7 @@ struct wq_dev {
 	char dev_root[256];
 	enum idxd_submit_mode want;
 	uint32_t fault_timeout_ms;
-	struct sva_iopf_swq *pc_swq;
-	struct sva_iopf *iopf;
+	struct idxd_pc pc;           /* partial-completion faults, one per device */
 	struct sva_as *process_as;
 };
 
@@ -53,7 +52,7 @@ struct wq_portal {
 };
 
 struct wq_queue {
-	struct idxd_queue *q;
+	struct idxd_queue *q;        /* first: struct idxd_backend_queue */
 	struct wq_portal p;
 	char name[96];
 };
@@ -236,7 +235,7 @@ static int wq_stop(struct sva_dev *dev)
 static void wq_close(struct sva_dev *dev)
 {
 	struct wq_dev *wd = dev->priv;
-	sva_iopf_swq_free(wd->pc_swq);
+	idxd_pc_destroy(&wd->pc);
 	free(wd);
 }
 
@@ -287,8 +286,8 @@ static int wq_queue_setup(struct sva_dev *dev, struct sva_queue *q, const struct
 				     : (uint16_t)(w->max_batch ? SVA_MIN(w->max_batch, 1024u) : 1),
 		.portal_ops = ops,
 		.portal = &wq->p,
-		.pc_swq = wd->pc_swq,
-		.iopf = &wd->iopf,
+		.pc_swq = wd->pc.swq,
+		.iopf = &wd->pc.iopf,
 		.fault_timeout_ms = wd->fault_timeout_ms,
 		.numa_node = w->numa_node,
 		.map_as = NULL,
@@ -306,13 +305,6 @@ static int wq_queue_setup(struct sva_dev *dev, struct sva_queue *q, const struct
 	return 0;
 }
 
-static int wq_queue_drain(struct sva_dev *dev, struct sva_queue *q, uint32_t timeout_ms)
-{
-	struct wq_queue *wq = q->drv_priv;
-	(void)dev;
-	return idxd_queue_drain(wq->q, timeout_ms);
-}
-
 static void wq_queue_release(struct sva_dev *dev, struct sva_queue *q)
 {
 	struct wq_dev *wd = dev->priv;
@@ -324,22 +316,6 @@ static void wq_queue_release(struct sva_dev *dev, struct sva_queue *q)
 	idxd_queue_free(wq->q);
 	free(wq);
 	q->drv_priv = NULL;
-}
-
-static int wq_queue_stats(struct sva_dev *dev, const struct sva_queue *q, struct sva_queue_stats *st)
-{
-	const struct wq_queue *wq = q->drv_priv;
-	(void)dev;
-	idxd_queue_stats(wq->q, st);
-	return 0;
-}
-
-static int wq_queue_stats_reset(struct sva_dev *dev, struct sva_queue *q)
-{
-	struct wq_queue *wq = q->drv_priv;
-	(void)dev;
-	idxd_queue_stats_reset(wq->q);
-	return 0;
 }
 
 static int wq_queue_dump(struct sva_dev *dev, const struct sva_queue *q, FILE *f)
@@ -369,20 +345,13 @@ static int wq_attach_iopf(struct sva_dev *dev, struct sva_iopf *pf)
 	struct wq_dev *wd = dev->priv;
 	/* Block-on-fault faults are resolved by the kernel's SVA handler; what
 	 * reaches user space is partial completions. */
-	int rc = sva_iopf_add_source(pf, &sva_iopf_swq_ops, wd->pc_swq);
-	if (rc == 0)
-		__atomic_store_n(&wd->iopf, pf, __ATOMIC_RELEASE);
-	return rc;
+	return idxd_pc_attach(&wd->pc, pf);
 }
 
 static int wq_detach_iopf(struct sva_dev *dev)
 {
 	struct wq_dev *wd = dev->priv;
-	struct sva_iopf *pf = __atomic_load_n(&wd->iopf, __ATOMIC_ACQUIRE);
-	if (!pf)
-		return -ENOENT;
-	__atomic_store_n(&wd->iopf, NULL, __ATOMIC_RELEASE);
-	return sva_iopf_remove_source(pf, wd->pc_swq);
+	return idxd_pc_detach(&wd->pc);
 }
 
 static const struct sva_dev_ops wq_ops = {
@@ -391,10 +360,10 @@ static const struct sva_dev_ops wq_ops = {
 	.stop = wq_stop,
 	.close = wq_close,
 	.queue_setup = wq_queue_setup,
-	.queue_drain = wq_queue_drain,
+	.queue_drain = idxd_backend_queue_drain,
 	.queue_release = wq_queue_release,
-	.queue_stats = wq_queue_stats,
-	.queue_stats_reset = wq_queue_stats_reset,
+	.queue_stats = idxd_backend_queue_stats,
+	.queue_stats_reset = idxd_backend_queue_stats_reset,
 	.queue_dump = wq_queue_dump,
 	.dump = wq_dump,
 	.attach_iopf = wq_attach_iopf,
@@ -444,12 +413,8 @@ static int wq_probe(struct sva_dev *dev, const struct sva_kvargs *kv, bool iaa, 
 		free(wd);
 		return rc;
 	}
-	char qname[96];
-	snprintf(qname, sizeof(qname), "%s.pc", dev->name);
 	wd->process_as = dev->process_as;
-	wd->pc_swq = sva_iopf_swq_create(&(struct sva_iopf_swq_conf){
-		.name = qname, .lookup_as = pc_lookup_as, .arg = wd});
-	if (!wd->pc_swq) {
+	if (idxd_pc_create(&wd->pc, dev->name, pc_lookup_as, wd) < 0) {
 		free(wd);
 		return -ENOMEM;
 	}

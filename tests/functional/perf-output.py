@@ -138,7 +138,9 @@ except OSError as e:
     t.check(False, "histogram CSV readable: %s" % e)
 for key, ops in totals.items():
     n = sum(int(h["count"]) for h in hist if (h["device"], h["size"]) == key)
-    t.check(n == ops, "histogram of %s size %s counts every operation (%d/%d)" % (key + (n, ops)))
+    # Latency is sampled: every 8th operation by ring index.
+    t.check(ops // 8 <= n <= (ops + 7) // 8,
+            "histogram of %s size %s counts every 8th operation (%d of %d)" % (key + (n, ops)))
 
 # --- the plot script ------------------------------------------------------------------------
 plot = os.path.join(root, "apps", "svadk-perf", "svadk-perf-plot.py")

@@ -165,7 +165,7 @@ t.check("interrupted" in out and re.search(r"dsa_sim0\s+copy", out), "^C stops t
 out = s.cmd("show stats")
 t.check("dsa_sim0" in out, "the prompt goes on after ^C", out)
 s.send("\x03")
-out = s.read_until(re.escape(PROMPT), 5)
+out = s.read_until(re.escape(PROMPT), 20)
 t.check("no run in progress" in out, "^C without a run", out)
 
 out = s.cmd("quit", until=r"$", timeout=5)

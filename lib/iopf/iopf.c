@@ -14,6 +14,7 @@
 #include "sva_cpu.h"
 #include "sva_defaults.h"
 #include "sva_idle.h"
+#include "iopf_priv.h"
 #include "sva_iopf.h"
 #include "sva_log.h"
 #include "sva_time.h"
@@ -220,17 +221,6 @@ static struct stream *stream_of(struct sva_iopf *pf, const struct sva_as *as, ui
 	return st;
 }
 
-static int populate(uint64_t start, uint64_t len, uint32_t perm)
-{
-	int adv = perm & SVA_PERM_WRITE ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
-	for (;;) {
-		if (madvise((void *)(uintptr_t)start, len, adv) == 0)
-			return 0;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
-
 /* Queue [from, end) of @as to be made present after this round's answers;
  * false when there is no room (the window is then just smaller). */
 static bool defer_add(struct sva_iopf *pf, struct sva_as *as, uint64_t from, uint64_t end,
@@ -256,7 +246,7 @@ static void run_deferred(struct sva_iopf *pf, unsigned int budget)
 	while (pf->ndefer && budget) {
 		struct deferred *d = &pf->defer[0];
 		uint64_t n = SVA_MIN((d->end - d->next) >> SVA_PAGE_SHIFT, (uint64_t)budget);
-		if (populate(d->next, n << SVA_PAGE_SHIFT, d->perm) == 0) {
+		if (iopf_populate(d->next, n << SVA_PAGE_SHIFT, d->perm) == 0) {
 			sva_counter_add(&pf->fault_ahead_pages, n);
 			d->next += n << SVA_PAGE_SHIFT;
 			budget -= (unsigned int)n;

@@ -12,9 +12,10 @@
 #include <sys/mman.h>
 
 #include "sva_as.h"
+#include "iopf_priv.h"
 #include "sva_iopf.h"
 
-static int populate(uint64_t start, uint64_t len, uint32_t perm)
+int iopf_populate(uint64_t start, uint64_t len, uint32_t perm)
 {
 	int adv = perm & SVA_PERM_WRITE ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
 	for (;;) {
@@ -42,11 +43,11 @@ enum sva_iopf_code sva_iopf_resolve(struct sva_as *as, uint64_t addr, uint32_t p
 		return SVA_IOPF_INVALID;
 	if (ahead) {
 		uint64_t len = ((uint64_t)ahead + 1) << SVA_PAGE_SHIFT;
-		if (page + len > page && populate(page, len, perm) == 0) {
+		if (page + len > page && iopf_populate(page, len, perm) == 0) {
 			if (ahead_done)
 				*ahead_done = ahead;
 			return SVA_IOPF_SUCCESS;
 		}
 	}
-	return populate(page, SVA_PAGE_SIZE, perm) == 0 ? SVA_IOPF_SUCCESS : SVA_IOPF_INVALID;
+	return iopf_populate(page, SVA_PAGE_SIZE, perm) == 0 ? SVA_IOPF_SUCCESS : SVA_IOPF_INVALID;
 }

@@ -171,6 +171,21 @@ int sim_wait_check(struct sim_exec *x)
 	return r == SVA_IOPF_SUCCESS ? 1 : -DSA_COMP_PAGE_FAULT_IR;
 }
 
+void sim_wait_failed(struct sim_exec *x, int r)
+{
+	/* DSA and IAA share the codes used here (page fault with an invalid
+	 * response: 0x04; PRS timeout: 0x23); bit 7 marks a write fault. */
+	uint8_t st = (uint8_t)-r;
+	bool w = x->wpages[0].perm & SVA_PERM_WRITE;
+	if (st == DSA_COMP_PAGE_FAULT_IR && w)
+		st |= DSA_COMP_STATUS_WRITE;
+	uint32_t bc = (uint32_t)x->off;
+	memcpy(x->cr + 4, &bc, 4);
+	idxd_wr64(x->cr, 8, x->wpages[0].addr);
+	idxd_cr_set_fault_info(x->cr, w ? IDXD_FAULT_INFO_WRITE : 0);
+	sim_complete(x, st);
+}
+
 /* --- translation ------------------------------------------------------------------- */
 
 enum xlate_outcome sim_xlate_ranges(struct sim_exec *x, const struct xrange *r, unsigned int n,

@@ -207,15 +207,7 @@ enum run_result sim_op_dsa(struct sim_exec *x)
 		if (r == 0)
 			return RUN_WAIT;
 		if (r < 0) {
-			uint8_t st = (uint8_t)-r;
-			bool w = x->wpages[0].perm & SVA_PERM_WRITE;
-			if (st == DSA_COMP_PAGE_FAULT_IR && w)
-				st |= DSA_COMP_STATUS_WRITE;
-			uint32_t bc = (uint32_t)x->off;
-			memcpy(x->cr + 4, &bc, 4);
-			idxd_wr64(x->cr, 8, x->wpages[0].addr);
-			idxd_cr_set_fault_info(x->cr, w ? IDXD_FAULT_INFO_WRITE : 0);
-			sim_complete(x, st);
+			sim_wait_failed(x, r);
 			return RUN_DONE;
 		}
 	}

@@ -280,11 +280,7 @@ enum run_result sim_op_iaa(struct sim_exec *x)
 		if (r == 0)
 			return RUN_WAIT;
 		if (r < 0) {
-			uint8_t st = (uint8_t)-r;
-			bool w = x->wpages[0].perm & SVA_PERM_WRITE;
-			idxd_wr64(x->cr, 8, x->wpages[0].addr);
-			idxd_cr_set_fault_info(x->cr, w ? IDXD_FAULT_INFO_WRITE : 0);
-			sim_complete(x, st == DSA_COMP_PAGE_FAULT_IR ? IAX_COMP_PAGE_FAULT_IR : st);
+			sim_wait_failed(x, r);
 			return RUN_DONE;
 		}
 	}

@@ -182,6 +182,8 @@ enum xlate_outcome sim_xlate_ranges(struct sim_exec *x, const struct xrange *r, 
 void sim_complete(struct sim_exec *x, uint8_t status);
 /* Resolve a pending wait: 1 resumed, 0 still waiting, <0 the status to fail with. */
 int sim_wait_check(struct sim_exec *x);
+/* Complete the current operation after sim_wait_check() returned @r < 0. */
+void sim_wait_failed(struct sim_exec *x, int r);
 
 /* Whether n bytes at p are all zero (reserved fields), a word at a time. */
 static inline bool sim_zero(const uint8_t *p, size_t n)

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sva_log.h"
 #include "sva_time.h"
 
 const char *ofl_prog = "svadk";
@@ -760,4 +761,69 @@ out:
 		}
 	free(s.f);
 	return ret;
+}
+
+static int parse_long(const char *arg, long min, long max, const char *opt, const char *what,
+		      long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		ofl_err("%s: expected %s, got '%s'", opt, what, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int ofl_common_option(int c, const char *arg, struct ofl_dev_opts *dev, unsigned int *depth)
+{
+	long v;
+	switch (c) {
+	case 'd':
+		dev->device = arg;
+		return 1;
+	case 'Q':
+		if (parse_long(arg, 1, 64, "--queues", "1..64", &v) < 0)
+			return -1;
+		dev->queues = (unsigned int)v;
+		return 1;
+	case 'D':
+		if (parse_long(arg, 1, 512, "--depth", "1..512", &v) < 0)
+			return -1;
+		*depth = (unsigned int)v;
+		return 1;
+	case 'f':
+		if (!strcmp(arg, "block")) {
+			dev->fault_mode = SVA_FAULT_BLOCK;
+		} else if (!strcmp(arg, "partial")) {
+			dev->fault_mode = SVA_FAULT_PARTIAL;
+		} else {
+			ofl_err("--fault-mode: expected block or partial, got '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case 'C':
+		if (parse_long(arg, -1, 4095, "--handler-cpu", "a CPU number", &v) < 0)
+			return -1;
+		dev->handler_cpu = (int)v;
+		return 1;
+	case 'A':
+		if (parse_long(arg, 0, 4096, "--fault-ahead", "0..4096 pages", &v) < 0)
+			return -1;
+		dev->fault_ahead = (int)v;
+		return 1;
+	case 'q':
+		ofl_quiet = true;
+		return 1;
+	case 'l':
+		if (sva_log_parse_spec(arg) < 0) {
+			ofl_err("--log: bad level specification '%s'", arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
 }

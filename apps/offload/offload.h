@@ -126,6 +126,12 @@ struct ofl_dev {
 /* Open the device, start its fault handler, create the queues. @return 0 or -1. */
 int ofl_dev_open(struct ofl_dev *d, const struct ofl_dev_opts *o, uint64_t need_capa);
 
+/* The options both tools take: -d/--device, -Q/--queues, -D/--depth,
+ * -f/--fault-mode, -C/--handler-cpu, -A/--fault-ahead, -q/--quiet, -l/--log.
+ * @return 1 when @c was one of them (applied), 0 when it is the tool's own,
+ * -1 for a bad value (the message is printed). */
+int ofl_common_option(int c, const char *arg, struct ofl_dev_opts *dev, unsigned int *depth);
+
 /* Destroy queues, stop the handler, close. NULL-safe. */
 void ofl_dev_close(struct ofl_dev *d);
 

@@ -422,20 +422,12 @@ int main(int argc, char **argv)
 	ofl_prog = "svadk-dsa";
 	sva_log_parse_spec("warning");
 	while ((c = getopt_long(argc, argv, "d:Q:c:D:f:C:A:nql:h", lo, NULL)) != -1) {
-		char *end;
-		long v;
+		int common = ofl_common_option(c, optarg, &o.dev, &o.depth);
+		if (common < 0)
+			return OFL_EXIT_ERR;
+		if (common)
+			continue;
 		switch (c) {
-		case 'd':
-			o.dev.device = optarg;
-			break;
-		case 'Q':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64) {
-				ofl_err("--queues: expected 1..64, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			o.dev.queues = (unsigned int)v;
-			break;
 		case 'c':
 			if (ofl_parse_size(optarg, &o.chunk) < 0 || o.chunk < 4096 ||
 			    o.chunk % 4096 || o.chunk > (1ull << 31)) {
@@ -444,51 +436,8 @@ int main(int argc, char **argv)
 				return OFL_EXIT_ERR;
 			}
 			break;
-		case 'D':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 512) {
-				ofl_err("--depth: expected 1..512, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			o.depth = (unsigned int)v;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "block")) {
-				o.dev.fault_mode = SVA_FAULT_BLOCK;
-			} else if (!strcmp(optarg, "partial")) {
-				o.dev.fault_mode = SVA_FAULT_PARTIAL;
-			} else {
-				ofl_err("--fault-mode: expected block or partial, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			break;
-		case 'C':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < -1 || v > 4095) {
-				ofl_err("--handler-cpu: expected a CPU number, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			o.dev.handler_cpu = (int)v;
-			break;
-		case 'A':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 4096) {
-				ofl_err("--fault-ahead: expected 0..4096 pages, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			o.dev.fault_ahead = (int)v;
-			break;
 		case 'n':
 			o.verify = false;
-			break;
-		case 'q':
-			ofl_quiet = true;
-			break;
-		case 'l':
-			if (sva_log_parse_spec(optarg) < 0) {
-				ofl_err("--log: bad level specification '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
 			break;
 		case 'h':
 			usage(stdout);

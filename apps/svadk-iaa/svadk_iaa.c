@@ -658,34 +658,20 @@ int main(int argc, char **argv)
 	ofl_prog = "svadk-iaa";
 	sva_log_parse_spec("warning");
 	while ((c = getopt_long(argc, argv, "d:Q:c:D:L:Nf:C:A:p:MIql:h", lo, NULL)) != -1) {
+		int common = ofl_common_option(c, optarg, &o.dev, &o.depth);
+		if (common < 0)
+			return OFL_EXIT_ERR;
+		if (common)
+			continue;
 		char *end;
 		long v;
 		switch (c) {
-		case 'd':
-			o.dev.device = optarg;
-			break;
-		case 'Q':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64) {
-				ofl_err("--queues: expected 1..64, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			o.dev.queues = (unsigned int)v;
-			break;
 		case 'c':
 			if (ofl_parse_size(optarg, &o.chunk) < 0 || o.chunk < 512 ||
 			    o.chunk > (1ull << 31)) {
 				ofl_err("--chunk: expected 512 bytes .. 2 GiB, got '%s'", optarg);
 				return OFL_EXIT_ERR;
 			}
-			break;
-		case 'D':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 512) {
-				ofl_err("--depth: expected 1..512, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			o.depth = (unsigned int)v;
 			break;
 		case 'L':
 			v = strtol(optarg, &end, 10);
@@ -697,32 +683,6 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			o.no_name = true;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "block")) {
-				o.dev.fault_mode = SVA_FAULT_BLOCK;
-			} else if (!strcmp(optarg, "partial")) {
-				o.dev.fault_mode = SVA_FAULT_PARTIAL;
-			} else {
-				ofl_err("--fault-mode: expected block or partial, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			break;
-		case 'C':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < -1 || v > 4095) {
-				ofl_err("--handler-cpu: expected a CPU number, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			o.dev.handler_cpu = (int)v;
-			break;
-		case 'A':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 4096) {
-				ofl_err("--fault-ahead: expected 0..4096 pages, got '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
-			o.dev.fault_ahead = (int)v;
 			break;
 		case 'p': {
 			errno = 0;
@@ -739,15 +699,6 @@ int main(int argc, char **argv)
 			break;
 		case 'I':
 			o.no_invert = true;
-			break;
-		case 'q':
-			ofl_quiet = true;
-			break;
-		case 'l':
-			if (sva_log_parse_spec(optarg) < 0) {
-				ofl_err("--log: bad level specification '%s'", optarg);
-				return OFL_EXIT_ERR;
-			}
 			break;
 		case 'h':
 			usage(stdout);

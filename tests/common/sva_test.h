@@ -14,6 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Compare two integer values; on a mismatch print both, with the
+ * expressions, before failing the CUnit assertion. */
+#define EXPECT_EQ(a, b)                                                                         \
+	do {                                                                                    \
+		long long a_ = (long long)(a), b_ = (long long)(b);                             \
+		if (a_ != b_)                                                                   \
+			fprintf(stderr, "%s:%d: %s = %lld (0x%llx), expected %s = %lld\n",      \
+				__FILE__, __LINE__, #a, a_, (unsigned long long)a_, #b, b_);    \
+		CU_ASSERT(a_ == b_);                                                            \
+	} while (0)
+
 struct sva_test_case {
 	const char *name;
 	void (*fn)(void);

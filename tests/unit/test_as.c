@@ -16,15 +16,6 @@
 
 #define PG ((size_t)SVA_PAGE_SIZE)
 
-#define EXPECT_EQ(a, b)                                                                         \
-	do {                                                                                    \
-		long long a_ = (long long)(a), b_ = (long long)(b);                             \
-		if (a_ != b_)                                                                   \
-			fprintf(stderr, "%s:%d: %s = %lld (0x%llx), expected %s = %lld\n",      \
-				__FILE__, __LINE__, #a, a_, (unsigned long long)a_, #b, b_);    \
-		CU_ASSERT(a_ == b_);                                                            \
-	} while (0)
-
 static uint64_t u(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;

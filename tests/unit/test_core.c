@@ -24,16 +24,6 @@
 #include "sva_test.h"
 #include "sva_time.h"
 
-/* Equality with both values printed on failure. */
-#define EXPECT_EQ(a, b)                                                                         \
-	do {                                                                                    \
-		long long a_ = (long long)(a), b_ = (long long)(b);                             \
-		if (a_ != b_)                                                                   \
-			fprintf(stderr, "%s:%d: %s = %lld, expected %s = %lld\n", __FILE__,     \
-				__LINE__, #a, a_, #b, b_);                                      \
-		CU_ASSERT(a_ == b_);                                                            \
-	} while (0)
-
 #define EXPECT_STR(a, b)                                                                        \
 	do {                                                                                    \
 		const char *a_ = (a), *b_ = (b);                                                \

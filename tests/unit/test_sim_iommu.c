@@ -27,15 +27,6 @@
 #define PG ((uint64_t)SVA_PAGE_SIZE)
 #define RW (SVA_PERM_READ | SVA_PERM_WRITE)
 
-#define EXPECT_EQ(a, b)                                                                         \
-	do {                                                                                    \
-		long long a_ = (long long)(a), b_ = (long long)(b);                             \
-		if (a_ != b_)                                                                   \
-			fprintf(stderr, "%s:%d: %s = %lld (0x%llx), expected %s = %lld\n",      \
-				__FILE__, __LINE__, #a, a_, (unsigned long long)a_, #b, b_);    \
-		CU_ASSERT(a_ == b_);                                                            \
-	} while (0)
-
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define UNDER_SANITIZER 1
 #elif defined(__has_feature)

@@ -37,15 +37,6 @@
 #include <rte_malloc.h>
 #endif
 
-#define EXPECT_EQ(a, b)                                                                         \
-	do {                                                                                    \
-		long long a_ = (long long)(a), b_ = (long long)(b);                             \
-		if (a_ != b_)                                                                   \
-			fprintf(stderr, "%s:%d: %s = %lld, expected %s = %lld\n", __FILE__,     \
-				__LINE__, #a, a_, #b, b_);                                      \
-		CU_ASSERT(a_ == b_);                                                            \
-	} while (0)
-
 #define DEADLINE_NS (30ull * 1000000000ull)
 #define RING 64u
 #define MAX_XFER 4096u

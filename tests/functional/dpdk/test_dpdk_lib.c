@@ -27,15 +27,6 @@
 #include "sva_test.h"
 #include "sva_time.h"
 
-#define EXPECT_EQ(a, b)                                                                         \
-	do {                                                                                    \
-		long long a_ = (long long)(a), b_ = (long long)(b);                             \
-		if (a_ != b_)                                                                   \
-			fprintf(stderr, "%s:%d: %s = %lld, expected %s = %lld\n", __FILE__,     \
-				__LINE__, #a, a_, #b, b_);                                      \
-		CU_ASSERT(a_ == b_);                                                            \
-	} while (0)
-
 #define DEADLINE_NS (30ull * 1000000000ull)
 
 static struct rte_mempool *small_pool; /* 100-byte segments, for chains */

@@ -164,6 +164,7 @@ out = s.read_until(r"interrupted.*?errors.*?" + re.escape(PROMPT), 30)
 t.check("interrupted" in out and re.search(r"dsa_sim0\s+copy", out), "^C stops the run", out)
 out = s.cmd("show stats")
 t.check("dsa_sim0" in out, "the prompt goes on after ^C", out)
+time.sleep(0.5)  # see the note at ^D below: no typing ahead of the line editor
 s.send("\x03")
 out = s.read_until(re.escape(PROMPT), 20)
 t.check("no run in progress" in out, "^C without a run", out)
@@ -181,6 +182,10 @@ s = Session(["-i", "-d", "cpu", "--baseline", "none", "--mem", "64k", "--size", 
 s.read_until(PROMPT)
 s.cmd("set seconds 30")
 s.cmd("start")
+# A character typed before the line editor has put the terminal back into raw
+# mode after printing its prompt can be lost in the mode switch (a terminal
+# race, not the program's): give it a moment, as a person typing would.
+time.sleep(0.5)
 s.send("\x04")
 t0 = time.time()
 rc = s.close()

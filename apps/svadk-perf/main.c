@@ -158,6 +158,7 @@ int main(int argc, char **argv)
 	struct perf_conf base;
 	char config[PERF_NAME_MAX];
 	bool interactive;
+	perf_cpu_count(); /* before anything can pin this thread */
 	perf_conf_defaults(&base);
 	int rc = perf_cli_parse(argc, argv, &base, config, sizeof(config), &interactive);
 	if (rc == 1)

@@ -78,6 +78,14 @@ static const struct param params[] = {
 	{NULL, 0, 0, 0, 0, 0, NULL},
 };
 
+int perf_cpu_count(void)
+{
+	static int n;
+	if (!n)
+		n = sva_cpu_count();
+	return n;
+}
+
 static const char *const kind_names[MEM_KIND_MAX] = {"malloc", "mmap", "hugepage", "thp", "file"};
 
 const char *perf_mem_kind_name(int kind)
@@ -221,9 +229,9 @@ static int parse_cpus(struct perf_conf *c, const char *v, char *err, size_t errl
 				snprintf(err, errlen, "cores: more than %d CPUs", PERF_MAX_QUEUES);
 				return -1;
 			}
-			if (i >= sva_cpu_count()) {
+			if (i >= perf_cpu_count()) {
 				snprintf(err, errlen, "cores: CPU %ld does not exist or is not allowed "
-					 "(this process may use %d)", i, sva_cpu_count());
+					 "(this process may use %d)", i, perf_cpu_count());
 				return -1;
 			}
 			cpus[n++] = (int)i;
@@ -362,9 +370,9 @@ int perf_param_set(struct perf_conf *c, const char *name, const char *value, cha
 			return 0;
 		}
 		long v = strtol(value, &end, 10);
-		if (end == value || *end || v < 0 || v >= sva_cpu_count()) {
+		if (end == value || *end || v < 0 || v >= perf_cpu_count()) {
 			snprintf(err, errlen, "handler-cpu=%s: expected a CPU below %d, none, poll or auto",
-				 value, sva_cpu_count());
+				 value, perf_cpu_count());
 			return -1;
 		}
 		*(int *)field = (int)v;

@@ -95,6 +95,12 @@ struct perf_point {
 	char error[256];
 };
 
+/* CPUs the process could use when it started (params.c). Cached at the first
+ * call, which main() makes first thing: a DPDK-backed device initialises the
+ * EAL, which pins the calling thread, and the thread's own affinity would then
+ * hide the other CPUs. */
+int perf_cpu_count(void);
+
 /* --- parameters (params.c) --- */
 void perf_conf_defaults(struct perf_conf *c);
 /* Set parameter @name to @value. Returns 0, or -1 with a message in err. */

@@ -582,7 +582,7 @@ static void hist_snapshot(struct sva_hist *out, const struct sva_hist *h)
  * pinned away from the first worker when there is a CPU for it. */
 static void device_name(const char *want, char *out, size_t len)
 {
-	int ncpu = sva_cpu_count();
+	int ncpu = perf_cpu_count();
 	if (!strcmp(want, "dsa_sim0") && ncpu >= 2)
 		snprintf(out, len, "dsa_sim0,engine_cpus=%d", ncpu - 1);
 	else if (!strcmp(want, "iaa_sim0") && ncpu >= 2)
@@ -646,7 +646,7 @@ static int run_device(const struct perf_conf *c, const char *devname, struct per
 	 * than the polling does. */
 	int handler = c->handler_cpu;
 	if (handler == PERF_HANDLER_AUTO)
-		handler = sva_cpu_count() > (int)c->queues + (strcmp(name, devname) ? 1 : 0)
+		handler = perf_cpu_count() > (int)c->queues + (strcmp(name, devname) ? 1 : 0)
 				  ? PERF_HANDLER_NONE : PERF_HANDLER_POLL;
 	if (pf && handler != PERF_HANDLER_POLL && sva_iopf_start(pf, handler) < 0) {
 		fprintf(stderr, "svadk-perf: cannot start the fault handler\n");
@@ -700,7 +700,7 @@ static int run_device(const struct perf_conf *c, const char *devname, struct per
 			w[i].pf = pf;
 			w[i].poll_handler = pf && handler == PERF_HANDLER_POLL;
 			w[i].id = i;
-			w[i].cpu = c->nb_cores ? c->cores[i] : (i < (unsigned)sva_cpu_count() ? (int)i : -1);
+			w[i].cpu = c->nb_cores ? c->cores[i] : (i < (unsigned)perf_cpu_count() ? (int)i : -1);
 			w[i].size = c->sizes[s];
 			w[i].live = live;
 			w[i].start = &bar;

@@ -77,6 +77,20 @@ const char *ofl_fmt_bytes(uint64_t v, char *buf, size_t len)
 
 /* --- files ----------------------------------------------------------------------- */
 
+/* Map all of m->size bytes of m->fd (nothing for an empty file). */
+static int map_whole(struct ofl_map *m, const char *path, int prot)
+{
+	if (!m->size)
+		return 0;
+	void *a = mmap(NULL, m->size, prot, MAP_SHARED, m->fd, 0);
+	if (a == MAP_FAILED) {
+		ofl_err("%s: mmap: %s", path, strerror(errno));
+		return -1;
+	}
+	m->addr = a;
+	return 0;
+}
+
 int ofl_map_input(struct ofl_map *m, const char *path)
 {
 	struct stat st;
@@ -98,14 +112,8 @@ int ofl_map_input(struct ofl_map *m, const char *path)
 	}
 	m->size = (uint64_t)st.st_size;
 	m->mode = st.st_mode & 07777;
-	if (m->size) {
-		void *a = mmap(NULL, m->size, PROT_READ, MAP_SHARED, m->fd, 0);
-		if (a == MAP_FAILED) {
-			ofl_err("%s: mmap: %s", path, strerror(errno));
-			goto fail;
-		}
-		m->addr = a;
-	}
+	if (map_whole(m, path, PROT_READ) < 0)
+		goto fail;
 	return 0;
 fail:
 	close(m->fd);
@@ -137,14 +145,8 @@ int ofl_map_output(struct ofl_map *m, const char *path, uint64_t size, mode_t mo
 		goto fail;
 	}
 	m->size = size;
-	if (size) {
-		void *a = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
-		if (a == MAP_FAILED) {
-			ofl_err("%s: mmap: %s", path, strerror(errno));
-			goto fail;
-		}
-		m->addr = a;
-	}
+	if (map_whole(m, path, PROT_READ | PROT_WRITE) < 0)
+		goto fail;
 	return 0;
 fail:
 	close(m->fd);

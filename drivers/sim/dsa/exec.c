@@ -171,6 +171,20 @@ int sim_wait_check(struct sim_exec *x)
 	return r == SVA_IOPF_SUCCESS ? 1 : -DSA_COMP_PAGE_FAULT_IR;
 }
 
+int sim_resume_data_wait(struct sim_exec *x)
+{
+	if (x->wait != WAIT_DATA)
+		return -1;
+	int r = sim_wait_check(x);
+	if (r == 0)
+		return RUN_WAIT;
+	if (r < 0) {
+		sim_wait_failed(x, r);
+		return RUN_DONE;
+	}
+	return -1;
+}
+
 void sim_wait_failed(struct sim_exec *x, int r)
 {
 	/* DSA and IAA share the codes used here (page fault with an invalid

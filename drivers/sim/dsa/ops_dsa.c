@@ -202,15 +202,9 @@ enum run_result sim_op_dsa(struct sim_exec *x)
 	bool block = (flags & IDXD_OP_FLAG_BOF) != 0;
 	uint64_t a = idxd_rd64(d, 16), b = idxd_rd64(d, 24), c = idxd_rd64(d, 40);
 
-	if (x->wait == WAIT_DATA) {
-		int r = sim_wait_check(x);
-		if (r == 0)
-			return RUN_WAIT;
-		if (r < 0) {
-			sim_wait_failed(x, r);
-			return RUN_DONE;
-		}
-	}
+	int resumed = sim_resume_data_wait(x);
+	if (resumed >= 0)
+		return (enum run_result)resumed;
 	if (op == DSA_OPCODE_NOOP || op == DSA_OPCODE_DRAIN) {
 		sim_complete(x, DSA_COMP_SUCCESS);
 		return RUN_DONE;

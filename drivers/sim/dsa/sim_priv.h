@@ -184,6 +184,10 @@ void sim_complete(struct sim_exec *x, uint8_t status);
 int sim_wait_check(struct sim_exec *x);
 /* Complete the current operation after sim_wait_check() returned @r < 0. */
 void sim_wait_failed(struct sim_exec *x, int r);
+/* An operation waiting on a page response for its data: RUN_WAIT (still
+ * waiting), RUN_DONE (the wait failed: completed with its status), or -1
+ * (not waiting, or the page is there now: go on). */
+int sim_resume_data_wait(struct sim_exec *x);
 
 /* Whether n bytes at p are all zero (reserved fields), a word at a time. */
 static inline bool sim_zero(const uint8_t *p, size_t n)

@@ -96,7 +96,11 @@ int sva_as_unmap(struct sva_as *as, void *va, size_t len);
  * Permission @p as grants at @p addr.
  * Managed: the mapping's permission (0 when unmapped). Process: the
  * permission of the process mapping (VMA) at @p addr (0 when unmapped).
+ * @param as   the address space
+ * @param addr address to look up (any byte address)
  * @param end  if not NULL, receives the end of the range with that answer
+ *             (exclusive: the end of the mapping, or when unmapped the start
+ *             of the next mapping, UINT64_MAX if none)
  * @param shared if not NULL, receives whether the process mapping is shared
  *             (MAP_SHARED) rather than private (process only; false otherwise)
  * @return the SVA_PERM_* bits.
@@ -130,6 +134,12 @@ unsigned int sva_as_mapping_count(struct sva_as *as);
  * the address space.
  */
 struct sva_as_listener {
+	/**
+	 * Drop every cached translation of [@p start, @p end) (page-aligned,
+	 * end exclusive) in @p as. Called from sva_as_invalidate() and
+	 * sva_as_unmap() before they return; @p l is the registered listener
+	 * (embed it and use sva_container_of()).
+	 */
 	void (*invalidate)(struct sva_as_listener *l, struct sva_as *as, uint64_t start,
 			   uint64_t end);
 	struct sva_as_listener *next; /**< owned by the address space */

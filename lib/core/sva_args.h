@@ -15,17 +15,19 @@
 #include <stdint.h>
 
 #define SVA_KVARGS_MAX 32     /**< key=value pairs per string */
-#define SVA_KVARGS_NAME_MAX 64
-#define SVA_KVARGS_KEY_MAX 32
-#define SVA_KVARGS_VALUE_MAX 256
+#define SVA_KVARGS_NAME_MAX 64   /**< name buffer: at most 63 characters (longer: -EINVAL) */
+#define SVA_KVARGS_KEY_MAX 32    /**< key buffer: at most 31 characters (longer: -EINVAL) */
+#define SVA_KVARGS_VALUE_MAX 256 /**< value buffer: at most 255 characters (longer: -EINVAL) */
 
 /** A parsed "name,key=value,..." string. */
 struct sva_kvargs {
 	char name[SVA_KVARGS_NAME_MAX]; /**< text before the first comma ("" if none) */
 	unsigned int n;                 /**< number of pairs */
+	/** The pairs in the order given, n of them; keys are unique, key and value
+	 *  are NUL-terminated with surrounding white space removed. */
 	struct {
-		char key[SVA_KVARGS_KEY_MAX];
-		char value[SVA_KVARGS_VALUE_MAX];
+		char key[SVA_KVARGS_KEY_MAX];     /**< key, never empty */
+		char value[SVA_KVARGS_VALUE_MAX]; /**< value, may be empty ("key=") */
 	} kv[SVA_KVARGS_MAX];
 };
 

@@ -33,9 +33,22 @@ static inline void sva_counter_set(sva_counter_t *c, uint64_t v)
 	atomic_store_explicit(c, v, memory_order_relaxed);
 }
 
+/**
+ * Load the _Atomic object at @p p with acquire ordering: later loads and
+ * stores of this thread are not moved before it, and when it reads a value
+ * stored with sva_store_release(), every write the storing thread made before
+ * that store is visible.
+ */
 #define sva_load_acquire(p) atomic_load_explicit((p), memory_order_acquire)
+/**
+ * Store @p v into the _Atomic object at @p p with release ordering: earlier
+ * loads and stores of this thread are visible to a thread that reads @p v
+ * with sva_load_acquire().
+ */
 #define sva_store_release(p, v) atomic_store_explicit((p), (v), memory_order_release)
+/** Load the _Atomic object at @p p atomically, with no ordering guarantee. */
 #define sva_load_relaxed(p) atomic_load_explicit((p), memory_order_relaxed)
+/** Store @p v into the _Atomic object at @p p atomically, with no ordering guarantee. */
 #define sva_store_relaxed(p, v) atomic_store_explicit((p), (v), memory_order_relaxed)
 
 #endif

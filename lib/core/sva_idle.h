@@ -61,6 +61,12 @@ void sva_idle_wait(struct sva_idle *idle, bool (*has_work)(void *arg), void *arg
 /** Wake the poller if it is (about to be) blocked. Producers call this after publishing. */
 void sva_idle_kick_slow(struct sva_idle *idle);
 
+/**
+ * Wake the poller if it announced it may block: a full memory fence, then
+ * sva_idle_kick_slow() (an eventfd write) only when @ref sva_idle.sleeping is
+ * set. Producers call it after publishing their work; any thread, any number
+ * of producers.
+ */
 static inline void sva_idle_kick(struct sva_idle *idle)
 {
 	atomic_thread_fence(memory_order_seq_cst);

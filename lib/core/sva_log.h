@@ -74,6 +74,11 @@ void sva_log(enum sva_log_type type, enum sva_log_level level, const char *fmt, 
 void sva_vlog(enum sva_log_type type, enum sva_log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
+/**
+ * Shorthand for sva_log() with the type and level named without their
+ * prefixes: SVA_LOG(IOPF, ERR, "%s: ...", name) logs with SVA_LOG_IOPF and
+ * SVA_LOG_ERR. The arguments are evaluated even when the level is disabled.
+ */
 #define SVA_LOG(type, level, ...) sva_log(SVA_LOG_##type, SVA_LOG_##level, __VA_ARGS__)
 
 #endif

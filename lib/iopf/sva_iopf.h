@@ -58,7 +58,7 @@ struct sva_iopf_fault {
 
 /** Interface of a fault source. Every callback gets the source's @p ctx. */
 struct sva_iopf_source_ops {
-	const char *name;
+	const char *name; /**< source name in the handler's log messages (not NULL) */
 	/** Read up to @p n records; never blocks. @return count (0: none) or -errno. */
 	int (*read)(void *ctx, struct sva_iopf_fault *f, unsigned int n);
 	/** Answer the group @p last belongs to (once per group). @return 0 or -errno. */
@@ -91,9 +91,11 @@ struct sva_iopf_conf {
 	 *  (-1, or any negative value) for the default of 15, SVA_IOPF_FAULT_AHEAD_OFF
 	 *  (0) for none, or 1..511. */
 	int32_t fault_ahead;
-	uint32_t idle_spins;    /**< idle backoff, see struct sva_idle (0 = default) */
-	uint32_t idle_yields;
-	uint32_t idle_sleep_ms;
+	/** Idle backoff of the dedicated thread, see struct sva_idle: idle
+	 *  rounds spent spinning (0 = default, 2048). */
+	uint32_t idle_spins;
+	uint32_t idle_yields;   /**< then idle rounds spent yielding the CPU (0 = default, 64) */
+	uint32_t idle_sleep_ms; /**< then longest single block, ms (0 = default, 100) */
 	/** Largest fault-ahead of a sequential stream, in pages after the
 	 *  faulting one (0 = default, 255; at most 511). The window of a stream
 	 *  starts at @ref fault_ahead + 1 pages and doubles at each fault inside
@@ -117,9 +119,9 @@ struct sva_iopf_stats {
 	uint64_t busy_polls;        /**< rounds that found records */
 	uint64_t sleeps;            /**< times the thread blocked while idle */
 	uint64_t lat_count;         /**< groups with a known raise time */
-	uint64_t lat_p50_ns;        /**< request raised → response posted */
-	uint64_t lat_p99_ns;
-	uint64_t lat_max_ns;
+	uint64_t lat_p50_ns;        /**< request raised → response posted, median, nanoseconds */
+	uint64_t lat_p99_ns;        /**< the same, 99th percentile, nanoseconds */
+	uint64_t lat_max_ns;        /**< the same, largest, nanoseconds */
 };
 
 /**
@@ -149,7 +151,7 @@ int sva_iopf_remove_source(struct sva_iopf *pf, void *ctx);
 /**
  * Run one round: read up to @p budget records over all sources, resolve and
  * answer complete groups, then make up to 128 pages of the far part of
- * sequential streams' windows present (see @ref sva_iopf_conf.fault_ahead_max:
+ * sequential streams' windows present (see @ref sva_iopf_conf.fault_ahead_max;
  * that part is done after the answers, so the device works meanwhile). Any
  * thread may call it; one at a time.
  * @return records processed (0: none), -EBUSY (the dedicated thread runs,
@@ -194,8 +196,16 @@ unsigned int sva_iopf_fault_ahead_max(const struct sva_iopf *pf);
 /**
  * Resolve one fault synchronously in the calling thread, as the handler
  * would (used where no handler runs, and by tests).
- * @param ahead pages to make present after the faulting one
+ * @param as    address space to resolve in (NULL: INVALID)
+ * @param addr  faulting address (any byte of the page)
+ * @param perm  SVA_PERM_READ and/or SVA_PERM_WRITE needed (0: read); other
+ *              bits: INVALID
+ * @param ahead pages to make present after the faulting one (process address
+ *              space only; if that longer range fails, e.g. because it
+ *              crosses the end of the mapping, only the faulting page is
+ *              made present)
  * @param ahead_done if not NULL, receives the pages made present ahead
+ *              (@p ahead or 0)
  * @return SVA_IOPF_SUCCESS or SVA_IOPF_INVALID.
  */
 enum sva_iopf_code sva_iopf_resolve(struct sva_as *as, uint64_t addr, uint32_t perm,

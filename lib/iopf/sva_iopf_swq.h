@@ -37,7 +37,7 @@ struct sva_iopf_swq_conf {
 	struct sva_as *(*lookup_as)(void *arg, uint32_t pasid);
 	/** Called once per answered group (e.g. to release a PASID). May be NULL. */
 	void (*group_done)(void *arg, uint32_t pasid);
-	void *arg;
+	void *arg;          /**< first argument of lookup_as and group_done */
 };
 
 /** Ticket states returned by sva_iopf_swq_check(). */
@@ -66,7 +66,12 @@ void sva_iopf_swq_free(struct sva_iopf_swq *q);
 extern const struct sva_iopf_source_ops sva_iopf_swq_ops;
 
 /**
- * Raise a group of @p n page requests (1..64) for @p pasid.
+ * Raise a group of @p n page requests (1..64) for @p pasid. Lock-free; any
+ * number of threads may raise at once.
+ * @param q      the queue
+ * @param pasid  PASID of the requester, handed to lookup_as and group_done
+ * @param pages  the @p n pages, in order (the last one closes the group)
+ * @param n      number of pages, 1..64
  * @param ticket receives the group's ticket
  * @return 0, -EINVAL, or -ENOSPC (overflow: counted, nothing queued).
  */

@@ -113,22 +113,22 @@ enum sva_iommufd_hwpt_kind {
 
 /** HWPT request. */
 struct sva_iommufd_hwpt_req {
-	uint32_t dev_id;
+	uint32_t dev_id;              /**< iommufd device id (from sva_iommufd_vfio_bind()) */
 	uint32_t pt_id;               /**< IOAS the HWPT translates through */
 	bool pasid;                   /**< IOMMU_HWPT_ALLOC_PASID */
 	struct sva_iommufd_fq *fq;    /**< fault queue (IOMMU_HWPT_FAULT_ID_VALID), or NULL */
 	/** Driver data for a nested HWPT, used only where the kernel refuses a
 	 * fault id on a paging HWPT (0: none, then that is an error). */
 	uint32_t nested_type;
-	const void *nested_data;
-	uint32_t nested_len;
+	const void *nested_data;      /**< IOMMU-specific data of type @ref nested_type */
+	uint32_t nested_len;          /**< bytes at @ref nested_data */
 };
 
 /** An allocated HWPT. */
 struct sva_iommufd_hwpt {
 	uint32_t id;        /**< the HWPT to attach */
 	uint32_t parent_id; /**< nest parent allocated for it (0: none) */
-	enum sva_iommufd_hwpt_kind kind;
+	enum sva_iommufd_hwpt_kind kind; /**< which kind the kernel allowed */
 };
 
 /**
@@ -148,7 +148,7 @@ void sva_iommufd_hwpt_free(struct sva_iommufd *ic, struct sva_iommufd_hwpt *h);
 
 /** Space parameters. */
 struct sva_iommufd_space_conf {
-	const char *name;
+	const char *name;      /**< for logs (NULL: "iommufd-space") */
 	struct sva_as *as;     /**< the address space to mirror (a reference is taken) */
 	uint32_t map_pages;    /**< pages mapped per fault, aligned window (0: 16) */
 };
@@ -176,13 +176,14 @@ int sva_iommufd_space_resolve(struct sva_iommufd_space *sp, uint64_t addr, uint3
 /** Space counters. */
 struct sva_iommufd_space_stats {
 	uint64_t maps;        /**< IOMMU_IOAS_MAP calls made for faults */
-	uint64_t pages_mapped;
+	uint64_t pages_mapped; /**< pages those calls mapped */
 	uint64_t unmaps;      /**< IOMMU_IOAS_UNMAP calls for invalidations/teardown */
 	uint64_t refused;     /**< faults the address space does not allow */
 	uint64_t map_errors;  /**< map calls the kernel refused */
 	uint32_t mappings;    /**< mappings now */
 };
 
+/** Fill @p st. Any thread; the counters are read one by one, not as a snapshot. */
 void sva_iommufd_space_stats(struct sva_iommufd_space *sp, struct sva_iommufd_space_stats *st);
 
 /* --- fault queues ----------------------------------------------------------------- */
@@ -193,7 +194,13 @@ struct sva_iommufd_fq *sva_iommufd_fq_alloc(struct sva_iommufd *ic, char *err, s
 /** Free (unregister it from its handler first). Safe on NULL. */
 void sva_iommufd_fq_free(struct sva_iommufd_fq *fq);
 
+/** The fault object's id, for @ref sva_iommufd_hwpt_req.fq (IOMMU_HWPT_FAULT_ID). */
 uint32_t sva_iommufd_fq_id(const struct sva_iommufd_fq *fq);
+
+/**
+ * The fault queue's descriptor (non-blocking, close-on-exec), readable while
+ * fault records wait. The queue owns it: sva_iommufd_fq_free() closes it.
+ */
 int sva_iommufd_fq_fd(const struct sva_iommufd_fq *fq);
 
 /**
@@ -222,6 +229,7 @@ struct sva_iommufd_fq_stats {
 	uint32_t buf_records; /**< read buffer size, records */
 };
 
+/** Fill @p st. The counters are read one by one, not as one snapshot. */
 void sva_iommufd_fq_stats(const struct sva_iommufd_fq *fq, struct sva_iommufd_fq_stats *st);
 
 #endif

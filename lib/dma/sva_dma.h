@@ -93,6 +93,8 @@ enum sva_fault_mode {
 struct sva_queue_conf {
 	uint16_t nb_desc;        /**< ring size, power of two (0: default 1024) */
 	struct sva_as *as;       /**< address space; NULL: the device's process address space */
+	/** SVA_FAULT_BLOCK (0, the default) or SVA_FAULT_PARTIAL; a mode the device
+	 *  lacks (SVA_CAPA_BLOCK_ON_FAULT, SVA_CAPA_PARTIAL) fails with ENOTSUP. */
 	enum sva_fault_mode fault_mode;
 	uint8_t priority;        /**< 0 (lowest) .. 15, where the device supports it */
 };
@@ -368,9 +370,12 @@ static inline int sva_submit(struct sva_queue *q)
  * Reap up to @p nb_cpls successfully completed operations, in order. At the
  * first operation that failed it stops without reaping it and sets
  * @p has_error: read its status with sva_completed_status().
+ * @param q        the queue
+ * @param nb_cpls  most operations to reap
  * @param last_idx receives the ring index of the last one reaped (unchanged if
  *        none); may be NULL
- * @param has_error may be NULL
+ * @param has_error if not NULL, set to true when a failed operation stopped the
+ *        reaping, false otherwise
  * @return the number reaped.
  */
 static inline uint16_t sva_completed(struct sva_queue *q, uint16_t nb_cpls, uint16_t *last_idx,

@@ -15,13 +15,25 @@
 #include "sva_args.h"
 #include "sva_dma.h"
 
+/** Most queues of one device: probe sets sva_dev.max_queues to 1..SVA_DEV_MAX_QUEUES. */
 #define SVA_DEV_MAX_QUEUES 256
 
 /** Per-device operations. Every callback except the optional ones is required. */
 struct sva_dev_ops {
 	/** Fill info (name/driver/nb_queues are filled by the library). */
 	int (*info)(struct sva_dev *dev, struct sva_dev_info *info);
+	/**
+	 * Start the device (sva_dev_open(), sva_dev_start()); called with
+	 * dev->lock held, only when stopped. On success the library gives the
+	 * queues their live slots back. @return 0 or -errno.
+	 */
 	int (*start)(struct sva_dev *dev);
+	/**
+	 * Stop the device; called with dev->lock held, only when started, after
+	 * the library has switched the queues' enqueue and submit slots to stubs
+	 * answering -EIO. The device counts as stopped even on error.
+	 * @return 0 or -errno.
+	 */
 	int (*stop)(struct sva_dev *dev);
 	/** Free the device's resources (queues are already released). */
 	void (*close)(struct sva_dev *dev);
@@ -35,7 +47,12 @@ struct sva_dev_ops {
 	int (*queue_drain)(struct sva_dev *dev, struct sva_queue *q, uint32_t timeout_ms);
 	/** Drain, unbind and free the PASID, free the driver's queue. */
 	void (*queue_release)(struct sva_dev *dev, struct sva_queue *q);
+	/**
+	 * Fill @p st, which the library has zeroed (fields the driver does not
+	 * count stay 0). @return 0 or -errno.
+	 */
 	int (*queue_stats)(struct sva_dev *dev, const struct sva_queue *q, struct sva_queue_stats *st);
+	/** Zero the statistics of @p q. @return 0 or -errno. */
 	int (*queue_stats_reset)(struct sva_dev *dev, struct sva_queue *q);
 	int (*queue_dump)(struct sva_dev *dev, const struct sva_queue *q, FILE *f); /**< optional */
 	int (*dump)(struct sva_dev *dev, FILE *f);                                  /**< optional */
@@ -45,17 +62,17 @@ struct sva_dev_ops {
 
 /** A device as the library keeps it. */
 struct sva_dev {
-	char name[SVA_KVARGS_NAME_MAX];
-	const struct sva_driver *drv;
-	const struct sva_dev_ops *ops;
+	char name[SVA_KVARGS_NAME_MAX];   /**< device name, without its arguments */
+	const struct sva_driver *drv;     /**< the driver that probed the device */
+	const struct sva_dev_ops *ops;    /**< set by the driver's probe */
 	void *priv;                       /**< the driver's device */
 	struct sva_as *process_as;        /**< default address space of queues */
 	struct sva_iopf *iopf;            /**< attached handler, or NULL */
 	pthread_mutex_t lock;             /**< control path */
-	bool started;
-	uint16_t max_queues;
-	uint16_t nb_queues;
-	struct sva_queue *queues[SVA_DEV_MAX_QUEUES];
+	bool started;                     /**< between a successful start and stop (under lock) */
+	uint16_t max_queues;              /**< set by probe, 1..SVA_DEV_MAX_QUEUES */
+	uint16_t nb_queues;               /**< queues created now (under lock) */
+	struct sva_queue *queues[SVA_DEV_MAX_QUEUES]; /**< queue by id, NULL where free (under lock) */
 };
 
 /** A driver. */

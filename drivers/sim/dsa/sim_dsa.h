@@ -44,13 +44,13 @@ enum sim_dev_type {
 	SIM_DEV_IAA = 1,
 };
 
-#define SIM_DSA_MAX_WQS 16
-#define SIM_DSA_MAX_ENGINES 16
+#define SIM_DSA_MAX_WQS 16     /**< most work queues of a device (sim_dsa_conf.nb_wqs) */
+#define SIM_DSA_MAX_ENGINES 16 /**< most engine threads of a device (sim_dsa_conf.nb_engines) */
 
 /** Device configuration; zero fields take the defaults. */
 struct sim_dsa_conf {
-	const char *name;
-	enum sim_dev_type type;
+	const char *name;           /**< for logs and thread names (default "dsa_sim") */
+	enum sim_dev_type type;     /**< DSA or IAA (default DSA) */
 	uint16_t nb_wqs;            /**< work queues (default 1, max 16) */
 	uint16_t wq_size;           /**< entries per work queue (default 256) */
 	bool wq_shared;             /**< shared work queues (default: dedicated) */
@@ -73,9 +73,9 @@ struct sim_dsa_conf {
 /** Software error log entry (SWERR). */
 struct sim_swerr {
 	uint8_t status;     /**< DSA/IAA status code */
-	uint8_t opcode;
-	uint16_t wq;
-	uint32_t pasid;
+	uint8_t opcode;     /**< opcode of the descriptor */
+	uint16_t wq;        /**< work queue it was submitted to */
+	uint32_t pasid;     /**< PASID of the portal it was submitted through */
 	uint64_t addr;      /**< completion-record address involved */
 };
 

@@ -181,6 +181,11 @@ void sim_atc_sync(struct sim_atc *atc);
 /**
  * Translate [va, va + len) for @p perm (SVA_PERM_*, optionally
  * SIM_XLATE_F_CTRL) on @p pasid.
+ * @param atc     the calling engine's translation cache
+ * @param pasid   PASID of the access
+ * @param va      first byte of the range
+ * @param len     bytes (0: SIM_XLATE_OK at once)
+ * @param perm    SVA_PERM_READ and/or SVA_PERM_WRITE, optionally | SIM_XLATE_F_CTRL
  * @param ok_len  receives the accessible prefix length (== len on OK)
  * @return SIM_XLATE_OK, SIM_XLATE_FAULT (the page at va + *ok_len needs a
  *         page request; it is dropped from the cache so that the retry walks

@@ -3,8 +3,10 @@
  * @file
  * The fast-path object of a DMA queue. Applications use the inline functions
  * of sva_dma.h; drivers fill the function slots. The slots are never NULL:
- * a queue starts with (and returns to, when its device stops) dummy slots that
- * answer -EIO or 0.
+ * operations a device lacks answer -ENOTSUP, and while the device is stopped
+ * the enqueue and doorbell slots answer -EIO (burst capacity 0) while the
+ * completion slots stay the driver's, so operations in flight can still be
+ * reaped.
  */
 #ifndef SVA_DMA_CORE_H
 #define SVA_DMA_CORE_H

@@ -13,25 +13,8 @@ set -u
 dsa=$1
 ref=$2
 disk=$3
-fails=0
-checks=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { checks=$((checks + 1)); }
-# expect RC CMD...: run CMD (stdout/stderr kept in $out/$err), check its exit code
-expect() {
-	local want=$1
-	shift
-	"$@" >"$work/out" 2>"$work/err"
-	local rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "exit $rc (want $want): $*"
-		sed 's/^/  | /' "$work/err" | head -5
-		return 1
-	fi
-	ok
-	return 0
-}
+# shellcheck source=offload-lib.sh
+. "$(dirname "$0")/offload-lib.sh"
 
 [ -x "$dsa" ] || { echo "SKIP: $dsa not built"; exit 77; }
 command -v cmp >/dev/null || { echo "SKIP: cmp missing"; exit 77; }

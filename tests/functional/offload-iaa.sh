@@ -15,24 +15,8 @@ set -u
 iaa=$1
 ref=$2
 disk=$3
-fails=0
-checks=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { checks=$((checks + 1)); }
-expect() {
-	local want=$1
-	shift
-	"$@" >"$work/out" 2>"$work/err"
-	local rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "exit $rc (want $want): $*"
-		sed 's/^/  | /' "$work/err" | head -5
-		return 1
-	fi
-	ok
-	return 0
-}
+# shellcheck source=offload-lib.sh
+. "$(dirname "$0")/offload-lib.sh"
 # no_leftovers DIR NAME: neither NAME nor a temporary file of it in DIR
 no_leftovers() {
 	if [ -e "$1/$2" ] || compgen -G "$1/.$2.*" >/dev/null; then

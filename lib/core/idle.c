@@ -15,6 +15,7 @@
 int sva_idle_init(struct sva_idle *idle, uint32_t spins, uint32_t yields, uint32_t sleep_ms)
 {
 	atomic_init(&idle->sleeping, 0);
+	idle->fence = sva_fence_mode_init();
 	idle->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (idle->efd < 0)
 		return -errno;
@@ -58,7 +59,7 @@ void sva_idle_wait(struct sva_idle *idle, bool (*has_work)(void *arg), void *arg
 		return;
 	}
 	atomic_store_explicit(&idle->sleeping, 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_seq_cst);
+	sva_fence_heavy(idle->fence); /* pairs with sva_idle_kick()'s sva_fence_light() */
 	if (has_work && has_work(arg)) {
 		atomic_store_explicit(&idle->sleeping, 0, memory_order_relaxed);
 		idle->idle_rounds = 0;

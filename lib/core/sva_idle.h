@@ -7,7 +7,10 @@
  *
  * Protocol (no lost wake-ups): the poller announces it is going to sleep,
  * re-checks for work, then blocks. A producer publishes its work, then calls
- * sva_idle_kick(), which costs one atomic load unless the poller sleeps.
+ * sva_idle_kick(), which costs one atomic load unless the poller sleeps. The
+ * store-load ordering both sides need is asymmetric where the kernel allows
+ * (sva_fence.h): the poller pays a membarrier() before it blocks, and the
+ * producer's kick has no fence, so a doorbell never waits for its stores.
  */
 #ifndef SVA_IDLE_H
 #define SVA_IDLE_H
@@ -17,6 +20,7 @@
 #include <stdint.h>
 
 #include "sva_atomic.h"
+#include "sva_fence.h"
 
 /** Descriptors sva_idle_wait() can wake on besides its own eventfd. */
 #define SVA_IDLE_MAX_FDS 32
@@ -24,6 +28,7 @@
 /** Backoff state of one poller. */
 struct sva_idle {
 	_Atomic int sleeping;  /**< 1 while the poller may block */
+	enum sva_fence_mode fence; /**< how sleeping and the work are ordered */
 	int efd;               /**< eventfd the poller blocks on */
 	uint32_t spins;        /**< idle rounds spent spinning before yielding */
 	uint32_t yields;       /**< idle rounds spent yielding before blocking */
@@ -62,14 +67,15 @@ void sva_idle_wait(struct sva_idle *idle, bool (*has_work)(void *arg), void *arg
 void sva_idle_kick_slow(struct sva_idle *idle);
 
 /**
- * Wake the poller if it announced it may block: a full memory fence, then
+ * Wake the poller if it announced it may block: the producer's fence
+ * (sva_fence_light(), free where membarrier() works), then
  * sva_idle_kick_slow() (an eventfd write) only when @ref sva_idle.sleeping is
  * set. Producers call it after publishing their work; any thread, any number
  * of producers.
  */
 static inline void sva_idle_kick(struct sva_idle *idle)
 {
-	atomic_thread_fence(memory_order_seq_cst);
+	sva_fence_light(idle->fence);
 	if (atomic_load_explicit(&idle->sleeping, memory_order_relaxed))
 		sva_idle_kick_slow(idle);
 }

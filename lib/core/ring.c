@@ -107,6 +107,19 @@ int sva_ring_enqueue_bulk(struct sva_ring *r, const void *elems, uint32_t n)
 	return 0;
 }
 
+int sva_ring_enqueue_sp(struct sva_ring *r, const void *elem)
+{
+	uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	struct slot_hdr *s = slot_at(r, pos);
+	/* Free once its consumer of the previous lap handed it back. */
+	if (atomic_load_explicit(&s->seq, memory_order_acquire) != pos)
+		return -ENOSPC;
+	memcpy(s + 1, elem, r->elem_size);
+	atomic_store_explicit(&s->seq, pos + 1, memory_order_release);
+	atomic_store_explicit(&r->tail, pos + 1, memory_order_relaxed);
+	return 0;
+}
+
 uint32_t sva_ring_dequeue_burst(struct sva_ring *r, void *elems, uint32_t max)
 {
 	uint32_t got = 0;

@@ -32,6 +32,14 @@ void sva_ring_free(struct sva_ring *r);
  */
 int sva_ring_enqueue_bulk(struct sva_ring *r, const void *elems, uint32_t n);
 
+/**
+ * Enqueue one element where only the calling thread ever enqueues into @p r
+ * (consumers may be many). No locked instruction: nothing waits for the
+ * caller's earlier stores to drain. Do not mix with sva_ring_enqueue_bulk()
+ * on the same ring. @return 0 or -ENOSPC.
+ */
+int sva_ring_enqueue_sp(struct sva_ring *r, const void *elem);
+
 /** Enqueue one element. @return 0 or -ENOSPC. */
 static inline int sva_ring_enqueue(struct sva_ring *r, const void *elem)
 {

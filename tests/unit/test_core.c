@@ -17,6 +17,7 @@
 #include "sva_args.h"
 #include "sva_common.h"
 #include "sva_cpu.h"
+#include "sva_fence.h"
 #include "sva_hist.h"
 #include "sva_idle.h"
 #include "sva_log.h"
@@ -541,6 +542,100 @@ static void test_ring_mpmc(void)
 	sva_ring_free(m.r);
 }
 
+/* Single producer (sva_ring_enqueue_sp), many consumers: the same
+ * guarantees as the bulk path, without a locked instruction. */
+static void test_ring_sp_basic(void)
+{
+	struct sva_ring *r = sva_ring_create(4, sizeof(uint64_t));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	uint64_t out[8];
+	for (uint64_t lap = 0; lap < 3; lap++) {
+		for (uint64_t i = 0; i < 4; i++) {
+			uint64_t v = lap * 10 + i;
+			EXPECT_EQ(sva_ring_enqueue_sp(r, &v), 0);
+		}
+		uint64_t extra = 99;
+		EXPECT_EQ(sva_ring_enqueue_sp(r, &extra), -ENOSPC); /* full */
+		EXPECT_EQ(sva_ring_count(r), 4);
+		EXPECT_EQ(sva_ring_dequeue_burst(r, out, 3), 3);
+		EXPECT_EQ(sva_ring_enqueue_sp(r, &extra), 0); /* one slot back: wraps */
+		EXPECT_EQ(sva_ring_dequeue_burst(r, out + 3, 8), 2);
+		for (uint64_t i = 0; i < 4; i++)
+			EXPECT_EQ(out[i], lap * 10 + i);
+		EXPECT_EQ(out[4], 99);
+		EXPECT_EQ(sva_ring_count(r), 0);
+	}
+	sva_ring_free(r);
+}
+
+#define SP_COUNT 400000u
+
+struct sp_ctx {
+	struct sva_ring *r;
+	_Atomic int done;
+	_Atomic uint8_t *seen;
+	_Atomic unsigned int order_errors;
+};
+
+static void *sp_consumer(void *p)
+{
+	struct sp_ctx *c = p;
+	uint64_t buf[5], last = 0;
+	bool any = false;
+	for (;;) {
+		uint32_t n = sva_ring_dequeue_burst(c->r, buf, (uint32_t)SVA_ARRAY_SIZE(buf));
+		if (!n) {
+			if (atomic_load(&c->done) && sva_ring_count(c->r) == 0)
+				return NULL;
+			sched_yield();
+			continue;
+		}
+		for (uint32_t k = 0; k < n; k++) {
+			if (buf[k] >= SP_COUNT || (any && buf[k] <= last)) {
+				atomic_fetch_add(&c->order_errors, 1);
+				continue;
+			}
+			any = true;
+			last = buf[k];
+			atomic_fetch_add_explicit(&c->seen[buf[k]], 1, memory_order_relaxed);
+		}
+	}
+}
+
+static void test_ring_sp_mc(void)
+{
+	struct sp_ctx c = {0};
+	c.r = sva_ring_create(8, sizeof(uint64_t));
+	c.seen = calloc(SP_COUNT, sizeof(*c.seen));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c.r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c.seen);
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_FATAL(pthread_create(&th[i], NULL, sp_consumer, &c) == 0);
+	uint64_t full = 0;
+	for (uint64_t i = 0; i < SP_COUNT; i++) {
+		while (sva_ring_enqueue_sp(c.r, &i) != 0) {
+			full++;
+			sched_yield();
+		}
+	}
+	atomic_store(&c.done, 1);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	unsigned long missing = 0, dup = 0;
+	for (size_t i = 0; i < SP_COUNT; i++) {
+		uint8_t v = atomic_load_explicit(&c.seen[i], memory_order_relaxed);
+		missing += v == 0;
+		dup += v > 1;
+	}
+	EXPECT_EQ(missing, 0);
+	EXPECT_EQ(dup, 0);
+	EXPECT_EQ(atomic_load(&c.order_errors), 0);
+	printf("  (ring full %llu times)\n", (unsigned long long)full);
+	free((void *)c.seen);
+	sva_ring_free(c.r);
+}
+
 /* ---- idle backoff --------------------------------------------------------- */
 
 struct idle_ctx {
@@ -647,6 +742,122 @@ static void test_idle_kick_wakes(void)
 	EXPECT_EQ(atomic_load(&c.rounds_after_wake), 0);
 	EXPECT_EQ(atomic_load(&c.idle.sleeping), 0);
 	sva_idle_fini(&c.idle);
+}
+
+/* The fence mode: membarrier() where the kernel has it, and the override. */
+static void test_fence_mode(void)
+{
+	const char *old = getenv("SVADK_FENCE");
+	setenv("SVADK_FENCE", "symmetric", 1);
+	EXPECT_EQ(sva_fence_mode_init(), SVA_FENCE_SYMMETRIC);
+	if (old)
+		setenv("SVADK_FENCE", old, 1);
+	else
+		unsetenv("SVADK_FENCE");
+	enum sva_fence_mode m = sva_fence_mode_init();
+	CU_ASSERT(m == SVA_FENCE_SYMMETRIC || m == SVA_FENCE_ASYMMETRIC);
+	printf("  (fence mode here: %s)\n", m == SVA_FENCE_ASYMMETRIC ? "asymmetric" : "symmetric");
+	/* Both sides are callable in both modes. */
+	sva_fence_light(m);
+	sva_fence_heavy(m);
+	sva_fence_light(SVA_FENCE_SYMMETRIC);
+	sva_fence_heavy(SVA_FENCE_SYMMETRIC);
+}
+
+/* Ping-pong through a poller that goes to sleep between items (one spin,
+ * one yield, then it blocks for up to an hour). Items are posted at varied
+ * moments: as soon as the poller announced it sleeps (racing its re-check),
+ * a moment later, once it is blocked in the kernel, or after a varying
+ * delay from the previous item. A wake-up lost by either side's fence
+ * stalls an item, caught by the deadline. */
+#define PINGPONG_ITEMS 3000u
+
+struct pingpong {
+	struct sva_idle idle;
+	_Atomic int tid;
+	_Atomic uint32_t posted;
+	_Atomic uint32_t taken;
+	_Atomic int stop;
+};
+
+static bool pingpong_has_work(void *arg)
+{
+	struct pingpong *p = arg;
+	return atomic_load_explicit(&p->posted, memory_order_relaxed) !=
+	       atomic_load_explicit(&p->taken, memory_order_relaxed);
+}
+
+static void *pingpong_poller(void *arg)
+{
+	struct pingpong *p = arg;
+	atomic_store(&p->tid, (int)syscall(SYS_gettid));
+	while (!atomic_load(&p->stop)) {
+		if (pingpong_has_work(p)) {
+			atomic_fetch_add(&p->taken, 1);
+			sva_idle_busy(&p->idle);
+			continue;
+		}
+		sva_idle_wait(&p->idle, pingpong_has_work, p, NULL, 0);
+	}
+	return NULL;
+}
+
+static void pingpong_run(enum sva_fence_mode mode)
+{
+	static struct pingpong p;
+	memset(&p, 0, sizeof(p));
+	EXPECT_EQ(sva_idle_init(&p.idle, 1, 1, 3600 * 1000), 0);
+	p.idle.fence = mode;
+	pthread_t th;
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, pingpong_poller, &p) == 0);
+	uint64_t deadline = sva_now_ns() + 60ull * 1000000000ull;
+	uint32_t stalled = 0;
+	while (!atomic_load(&p.tid))
+		sched_yield();
+	for (uint32_t i = 0; i < PINGPONG_ITEMS && !stalled; i++) {
+		if (i % 4 == 3) { /* somewhere around its way to sleep */
+			for (uint32_t k = (i * 2654435761u) % 4000; k; k--)
+				sva_pause();
+		} else {
+			while (!atomic_load(&p.idle.sleeping) && sva_now_ns() < deadline)
+				sva_pause();
+		}
+		if (i % 4 == 1)
+			for (int k = 0; k < 200; k++)
+				sva_pause();
+		else if (i % 4 == 2)
+			while (task_state(atomic_load(&p.tid)) != 'S' && sva_now_ns() < deadline)
+				sched_yield();
+		atomic_store_explicit(&p.posted, i + 1, memory_order_release);
+		sva_idle_kick(&p.idle);
+		while (atomic_load(&p.taken) != i + 1) {
+			if (sva_now_ns() > deadline) {
+				stalled = i + 1;
+				break;
+			}
+			sched_yield();
+		}
+	}
+	EXPECT_EQ(stalled, 0);
+	atomic_store(&p.stop, 1);
+	sva_idle_kick_slow(&p.idle);
+	pthread_join(th, NULL);
+	EXPECT_EQ(atomic_load(&p.taken), PINGPONG_ITEMS);
+	printf("  (%s: %llu sleeps, %llu kicks)\n",
+	       mode == SVA_FENCE_ASYMMETRIC ? "asymmetric" : "symmetric",
+	       (unsigned long long)sva_counter_read(&p.idle.sleeps),
+	       (unsigned long long)sva_counter_read(&p.idle.kicks));
+	/* It did go to sleep between items, and most items found it asleep. */
+	CU_ASSERT(sva_counter_read(&p.idle.sleeps) >= PINGPONG_ITEMS / 4);
+	CU_ASSERT(sva_counter_read(&p.idle.kicks) >= PINGPONG_ITEMS / 4);
+	sva_idle_fini(&p.idle);
+}
+
+static void test_idle_no_lost_wakeups(void)
+{
+	pingpong_run(SVA_FENCE_SYMMETRIC);
+	if (sva_fence_mode_init() == SVA_FENCE_ASYMMETRIC)
+		pingpong_run(SVA_FENCE_ASYMMETRIC);
 }
 
 /* Extra descriptors wake a blocked poller too. */
@@ -762,11 +973,15 @@ static int register_suites(void)
 	static const struct sva_test_case ring[] = {
 		{"basic", test_ring_basic},
 		{"mpmc_2p2c", test_ring_mpmc},
+		{"sp_basic", test_ring_sp_basic},
+		{"sp_2c", test_ring_sp_mc},
 		{NULL, NULL},
 	};
 	static const struct sva_test_case idle[] = {
 		{"phases", test_idle_phases},
 		{"kick_wakes_sleeper", test_idle_kick_wakes},
+		{"fence_mode", test_fence_mode},
+		{"no_lost_wakeups", test_idle_no_lost_wakeups},
 		{"extra_fd", test_idle_extra_fd},
 		{"many_fds", test_idle_many_fds},
 		{NULL, NULL},

@@ -176,7 +176,9 @@ struct sim_portal *sim_dsa_portal_open(struct sim_dsa *dev, unsigned int wq, uin
 		errno = EINVAL;
 		return NULL;
 	}
-	struct sim_portal *p = calloc(1, sizeof(*p));
+	struct sim_portal *p = aligned_alloc(SVA_CACHE_LINE, SVA_ALIGN_UP(sizeof(*p), SVA_CACHE_LINE));
+	if (p)
+		memset(p, 0, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->dev = dev;
@@ -200,6 +202,7 @@ struct sim_portal *sim_dsa_portal_open(struct sim_dsa *dev, unsigned int wq, uin
 		dev->inline_execs[dev->nb_inline++] = p->x;
 	}
 	dev->wq[wq].portals++;
+	p->single_producer = !dev->conf.wq_shared;
 	pthread_mutex_unlock(&dev->lock);
 	return p;
 }
@@ -211,14 +214,22 @@ uint32_t sim_portal_pasid(const struct sim_portal *p)
 
 uint32_t sim_portal_inflight(const struct sim_portal *p)
 {
-	return atomic_load_explicit(&((struct sim_portal *)p)->inflight, memory_order_acquire);
+	struct sim_portal *w = (struct sim_portal *)p;
+	return atomic_load_explicit(&w->submitted, memory_order_relaxed) -
+	       atomic_load_explicit(&w->completed, memory_order_acquire);
 }
 
+/* Wake an engine if all of them may be asleep. The fence pairs with the one
+ * an engine takes before it blocks (sva_idle_wait()); it is free where the
+ * kernel has membarrier(), so the doorbell does not wait for the stores of
+ * the descriptors it announces. */
 static void kick_engines(struct sim_dsa *dev)
 {
+	if (!dev->conf.nb_engines)
+		return;
+	sva_fence_light(dev->engine[0]->idle.fence);
 	for (unsigned int i = 0; i < dev->conf.nb_engines; i++) {
 		struct sim_exec *x = dev->engine[i];
-		atomic_thread_fence(memory_order_seq_cst);
 		if (atomic_load_explicit(&x->idle.sleeping, memory_order_relaxed)) {
 			sva_idle_kick_slow(&x->idle);
 			return; /* one is enough: it takes the work, the others stay asleep */
@@ -232,9 +243,14 @@ int sim_portal_submit(struct sim_portal *p, const void *desc)
 	struct wq_entry e;
 	memcpy(e.desc, desc, sizeof(e.desc));
 	e.portal = p;
-	atomic_fetch_add_explicit(&p->inflight, 1, memory_order_relaxed);
-	if (sva_ring_enqueue(dev->wq[p->wq].ring, &e) < 0) {
-		atomic_fetch_sub_explicit(&p->inflight, 1, memory_order_relaxed);
+	/* Counted before the engines can see it (the ring's release orders it):
+	 * one writer, so a plain increment, no locked instruction. */
+	uint32_t n = atomic_load_explicit(&p->submitted, memory_order_relaxed);
+	atomic_store_explicit(&p->submitted, n + 1, memory_order_relaxed);
+	struct sva_ring *ring = dev->wq[p->wq].ring;
+	int rc = p->single_producer ? sva_ring_enqueue_sp(ring, &e) : sva_ring_enqueue(ring, &e);
+	if (rc < 0) {
+		atomic_store_explicit(&p->submitted, n, memory_order_relaxed);
 		atomic_fetch_add_explicit(&dev->wq_full, 1, memory_order_relaxed);
 		return -EAGAIN;
 	}
@@ -299,7 +315,7 @@ void sim_portal_close(struct sim_portal *p)
 		return;
 	struct sim_dsa *dev = p->dev;
 	/* Everything written through the portal runs before it goes. */
-	while (atomic_load_explicit(&p->inflight, memory_order_acquire)) {
+	while (sim_portal_inflight(p)) {
 		if (p->x || !engines_running(dev) || (p->helper && p->helper->busy))
 			sim_portal_poll(p);
 		else

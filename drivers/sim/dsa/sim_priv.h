@@ -34,10 +34,15 @@ struct sim_portal {
 	struct sim_dsa *dev;
 	unsigned int wq;
 	uint32_t pasid;
-	_Atomic uint32_t inflight; /* written and not yet completed */
+	/* Written and not yet completed: submitted - completed. The writer
+	 * (one thread: the queue's) counts without a locked instruction, the
+	 * engines on a line of their own. */
+	_Atomic uint32_t submitted;
+	bool single_producer;      /* a dedicated WQ: sva_ring_enqueue_sp() */
 	struct sim_exec *x;        /* inline executor (no engine threads) */
 	struct sim_exec *helper;   /* runs queued work in the owner's thread while the
 				    * engine threads are stopped (created on first use) */
+	_Atomic uint32_t completed sva_cache_aligned;
 };
 
 /* What a blocked executor is waiting for. */

@@ -114,27 +114,45 @@ struct idxd_queue {
 	bool warned_no_handler;
 };
 
-/* Write a descriptor into the ring. When the device runs on another core,
- * the ring's lines were last read there, and ordinary stores would each have
- * to fetch the line back first (an RFO), filling the store buffer during a
- * burst. One 64-byte non-temporal store per descriptor needs no fetch; the
- * doorbell fences it (nt_fence). */
-#if defined(__x86_64__)
-__attribute__((target("avx512f"))) static void put64_stream(void *dst, const uint64_t *d)
+/* Write a descriptor into the ring, built in registers (never through a
+ * stack copy: reading back narrow stores would wait for them to land). When
+ * the device runs on another core, the ring's lines were last read there,
+ * and ordinary stores would each have to fetch the line back first (an RFO),
+ * filling the store buffer during a burst; non-temporal stores need no
+ * fetch, and the doorbell fences them (nt_fence). */
+static inline void put_words(bool stream, void *dst, uint64_t w0, uint64_t w1,
+			     uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5, uint64_t w6,
+			     uint64_t w7)
 {
-	_mm512_stream_si512(dst, _mm512_loadu_si512(d));
-}
-#endif
-
-static inline void put64(const struct idxd_queue *q, void *dst, const uint64_t *d)
-{
-#if defined(__x86_64__)
-	if (sva_likely(q->stream_desc)) {
-		put64_stream(dst, d);
-		return;
+#if defined(__AVX512F__)
+	__m512i z = _mm512_set_epi64((long long)w7, (long long)w6, (long long)w5, (long long)w4,
+				     (long long)w3, (long long)w2, (long long)w1, (long long)w0);
+	if (sva_likely(stream))
+		_mm512_stream_si512(dst, z);
+	else
+		_mm512_store_si512(dst, z);
+#elif defined(__x86_64__)
+	__m128i a = _mm_set_epi64x((long long)w1, (long long)w0);
+	__m128i b = _mm_set_epi64x((long long)w3, (long long)w2);
+	__m128i c = _mm_set_epi64x((long long)w5, (long long)w4);
+	__m128i e = _mm_set_epi64x((long long)w7, (long long)w6);
+	__m128i *p = dst;
+	if (sva_likely(stream)) {
+		_mm_stream_si128(p, a);
+		_mm_stream_si128(p + 1, b);
+		_mm_stream_si128(p + 2, c);
+		_mm_stream_si128(p + 3, e);
+	} else {
+		_mm_store_si128(p, a);
+		_mm_store_si128(p + 1, b);
+		_mm_store_si128(p + 2, c);
+		_mm_store_si128(p + 3, e);
 	}
-#endif
+#else
+	(void)stream;
+	uint64_t d[8] = {w0, w1, w2, w3, w4, w5, w6, w7};
 	memcpy(dst, d, 64);
+#endif
 }
 
 /* Make streamed descriptors visible before the doorbell. */
@@ -270,17 +288,10 @@ static inline uint32_t op_flags(const struct idxd_queue *q, uint64_t flags, bool
 static inline void put_dsa(struct idxd_queue *q, uint16_t idx, uint8_t opcode, uint32_t flags,
 			   uint64_t a, uint64_t b, uint32_t size, uint64_t op40, uint64_t op48)
 {
-	uint64_t d[8];
-	d[0] = (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
-	       (uint64_t)opcode << 56;
-	d[1] = (uint64_t)(uintptr_t)comp_at(q, idx);
-	d[2] = a;
-	d[3] = b;
-	d[4] = size;
-	d[5] = op40;
-	d[6] = op48;
-	d[7] = 0;
-	put64(q, desc_at(q, idx), d);
+	put_words(q->stream_desc, desc_at(q, idx),
+		  (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
+			  (uint64_t)opcode << 56,
+		  (uint64_t)(uintptr_t)comp_at(q, idx), a, b, size, op40, op48, 0);
 }
 
 static int q_copy(void *drvq, void *dst, const void *src, uint32_t len, uint64_t flags)
@@ -290,15 +301,12 @@ static int q_copy(void *drvq, void *dst, const void *src, uint32_t len, uint64_t
 	if (sva_unlikely(q->iaa)) {
 		if (!claim(q, &idx, SVA_OP_COPY, len, NULL))
 			return -ENOSPC;
-		uint64_t d[8] = {0};
-		d[0] = (uint64_t)(q->pasid & 0xfffff) |
-		       (uint64_t)(op_flags(q, flags, false) & 0xffffff) << 32 |
-		       (uint64_t)IAX_OPCODE_MEMMOVE << 56;
-		d[1] = (uint64_t)(uintptr_t)comp_at(q, idx);
-		d[2] = (uint64_t)(uintptr_t)src;
-		d[3] = (uint64_t)(uintptr_t)dst;
-		d[4] = len;
-		put64(q, desc_at(q, idx), d);
+		put_words(q->stream_desc, desc_at(q, idx),
+			  (uint64_t)(q->pasid & 0xfffff) |
+				  (uint64_t)(op_flags(q, flags, false) & 0xffffff) << 32 |
+				  (uint64_t)IAX_OPCODE_MEMMOVE << 56,
+			  (uint64_t)(uintptr_t)comp_at(q, idx), (uint64_t)(uintptr_t)src,
+			  (uint64_t)(uintptr_t)dst, len, 0, 0, 0);
 		return finish_enqueue(q, idx, flags);
 	}
 	if (!claim(q, &idx, SVA_OP_COPY, len, NULL))
@@ -396,17 +404,12 @@ static inline void put_iax(struct idxd_queue *q, uint16_t idx, uint8_t opcode, u
 			   uint64_t src1, uint64_t dst, uint32_t src1_size, uint16_t opflags,
 			   uint64_t src2, uint32_t max_dst, uint32_t src2_size, uint64_t w7)
 {
-	uint64_t d[8];
-	d[0] = (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
-	       (uint64_t)opcode << 56;
-	d[1] = (uint64_t)(uintptr_t)comp_at(q, idx);
-	d[2] = src1;
-	d[3] = dst;
-	d[4] = (uint64_t)src1_size | (uint64_t)opflags << 48;
-	d[5] = src2;
-	d[6] = (uint64_t)max_dst | (uint64_t)src2_size << 32;
-	d[7] = w7;
-	put64(q, desc_at(q, idx), d);
+	put_words(q->stream_desc, desc_at(q, idx),
+		  (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
+			  (uint64_t)opcode << 56,
+		  (uint64_t)(uintptr_t)comp_at(q, idx), src1, dst,
+		  (uint64_t)src1_size | (uint64_t)opflags << 48, src2,
+		  (uint64_t)max_dst | (uint64_t)src2_size << 32, w7);
 }
 
 static int q_compress(void *drvq, void *dst, uint32_t dst_cap, const void *src, uint32_t len,
@@ -562,16 +565,16 @@ static int submit(void *drvq)
 		} else {
 			uint8_t *bd = q->bdesc + ((size_t)(q->btail & q->mask) << 6);
 			uint8_t *bc = q->bcomp + ((size_t)(q->btail & q->mask) << 5);
-			uint64_t d[8] = {0};
 			idxd_cr_set_status(bc, 0);
-			d[0] = (uint64_t)(q->pasid & 0xfffff) |
-			       (uint64_t)((IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR |
-					   (q->base_flags & IDXD_OP_FLAG_BOF)) & 0xffffff) << 32 |
-			       (uint64_t)DSA_OPCODE_BATCH << 56;
-			d[1] = (uint64_t)(uintptr_t)bc;
-			d[2] = (uint64_t)(uintptr_t)desc_at(q, q->pending);
-			d[4] = cnt;
-			memcpy(bd, d, sizeof(d));
+			/* Read back by the portal in this thread: an ordinary store. */
+			put_words(false, bd,
+				  (uint64_t)(q->pasid & 0xfffff) |
+					  (uint64_t)((IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR |
+						      (q->base_flags & IDXD_OP_FLAG_BOF)) &
+						     0xffffff) << 32 |
+					  (uint64_t)DSA_OPCODE_BATCH << 56,
+				  (uint64_t)(uintptr_t)bc, (uint64_t)(uintptr_t)desc_at(q, q->pending),
+				  0, cnt, 0, 0, 0);
 			rc = q->pops->submit(q->portal, bd);
 		}
 		if (rc < 0) {
@@ -1031,7 +1034,7 @@ struct idxd_queue *idxd_queue_create(const struct idxd_queue_conf *c)
 	q->nb = c->nb_desc;
 	q->mask = (uint16_t)(c->nb_desc - 1);
 	q->iaa = c->iaa;
-	q->stream_desc = c->remote_device && sva_cpu_has(SVA_CPU_AVX512F);
+	q->stream_desc = c->remote_device;
 	q->cstride = c->iaa ? IDXD_IAX_COMP_SIZE : IDXD_DSA_COMP_SIZE;
 	q->max_batch = c->iaa || c->max_batch < 2 ? 1 : c->max_batch;
 	q->pasid = c->pasid;

@@ -107,16 +107,30 @@ int sva_ring_enqueue_bulk(struct sva_ring *r, const void *elems, uint32_t n)
 	return 0;
 }
 
-int sva_ring_enqueue_sp(struct sva_ring *r, const void *elem)
+void *sva_ring_sp_reserve(struct sva_ring *r)
 {
 	uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	struct slot_hdr *s = slot_at(r, pos);
 	/* Free once its consumer of the previous lap handed it back. */
 	if (atomic_load_explicit(&s->seq, memory_order_acquire) != pos)
-		return -ENOSPC;
-	memcpy(s + 1, elem, r->elem_size);
-	atomic_store_explicit(&s->seq, pos + 1, memory_order_release);
+		return NULL;
+	return s + 1;
+}
+
+void sva_ring_sp_commit(struct sva_ring *r)
+{
+	uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	atomic_store_explicit(&slot_at(r, pos)->seq, pos + 1, memory_order_release);
 	atomic_store_explicit(&r->tail, pos + 1, memory_order_relaxed);
+}
+
+int sva_ring_enqueue_sp(struct sva_ring *r, const void *elem)
+{
+	void *slot = sva_ring_sp_reserve(r);
+	if (!slot)
+		return -ENOSPC;
+	memcpy(slot, elem, r->elem_size);
+	sva_ring_sp_commit(r);
 	return 0;
 }
 

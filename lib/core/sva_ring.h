@@ -40,6 +40,17 @@ int sva_ring_enqueue_bulk(struct sva_ring *r, const void *elems, uint32_t n);
  */
 int sva_ring_enqueue_sp(struct sva_ring *r, const void *elem);
 
+/**
+ * Single producer, in two steps: the slot the next element goes to, for the
+ * caller to write in place (no staging copy), or NULL when the ring is full.
+ * The element is not visible until sva_ring_sp_commit(). Same rules as
+ * sva_ring_enqueue_sp().
+ */
+void *sva_ring_sp_reserve(struct sva_ring *r);
+
+/** Publish the element written into the slot of sva_ring_sp_reserve(). */
+void sva_ring_sp_commit(struct sva_ring *r);
+
 /** Enqueue one element. @return 0 or -ENOSPC. */
 static inline int sva_ring_enqueue(struct sva_ring *r, const void *elem)
 {

@@ -557,9 +557,19 @@ static void test_ring_sp_basic(void)
 		uint64_t extra = 99;
 		EXPECT_EQ(sva_ring_enqueue_sp(r, &extra), -ENOSPC); /* full */
 		EXPECT_EQ(sva_ring_count(r), 4);
+		CU_ASSERT_PTR_NULL(sva_ring_sp_reserve(r));
 		EXPECT_EQ(sva_ring_dequeue_burst(r, out, 3), 3);
-		EXPECT_EQ(sva_ring_enqueue_sp(r, &extra), 0); /* one slot back: wraps */
-		EXPECT_EQ(sva_ring_dequeue_burst(r, out + 3, 8), 2);
+		/* In place: invisible until committed. */
+		uint64_t *slot = sva_ring_sp_reserve(r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(slot);
+		*slot = 99;
+		EXPECT_EQ(sva_ring_count(r), 1);
+		EXPECT_EQ(sva_ring_dequeue_burst(r, out + 5, 8), 1);
+		EXPECT_EQ(out[5], lap * 10 + 3);
+		EXPECT_EQ(sva_ring_dequeue_burst(r, out + 5, 8), 0);
+		sva_ring_sp_commit(r); /* one slot back: wraps */
+		out[3] = lap * 10 + 3;
+		EXPECT_EQ(sva_ring_dequeue_burst(r, out + 4, 8), 1);
 		for (uint64_t i = 0; i < 4; i++)
 			EXPECT_EQ(out[i], lap * 10 + i);
 		EXPECT_EQ(out[4], 99);

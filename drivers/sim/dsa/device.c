@@ -240,15 +240,30 @@ static void kick_engines(struct sim_dsa *dev)
 int sim_portal_submit(struct sim_portal *p, const void *desc)
 {
 	struct sim_dsa *dev = p->dev;
-	struct wq_entry e;
-	memcpy(e.desc, desc, sizeof(e.desc));
-	e.portal = p;
+	struct sva_ring *ring = dev->wq[p->wq].ring;
 	/* Counted before the engines can see it (the ring's release orders it):
 	 * one writer, so a plain increment, no locked instruction. */
 	uint32_t n = atomic_load_explicit(&p->submitted, memory_order_relaxed);
 	atomic_store_explicit(&p->submitted, n + 1, memory_order_relaxed);
-	struct sva_ring *ring = dev->wq[p->wq].ring;
-	int rc = p->single_producer ? sva_ring_enqueue_sp(ring, &e) : sva_ring_enqueue(ring, &e);
+	int rc = 0;
+	if (p->single_producer) {
+		/* Written in place, with fixed-size copies: the descriptor was
+		 * just stored and reading it back in other widths would wait for
+		 * those stores (behind the ring's streamed ones) to land. */
+		struct wq_entry *e = sva_ring_sp_reserve(ring);
+		if (e) {
+			memcpy(e->desc, desc, sizeof(e->desc));
+			e->portal = p;
+			sva_ring_sp_commit(ring);
+		} else {
+			rc = -ENOSPC;
+		}
+	} else {
+		struct wq_entry e;
+		memcpy(e.desc, desc, sizeof(e.desc));
+		e.portal = p;
+		rc = sva_ring_enqueue(ring, &e);
+	}
 	if (rc < 0) {
 		atomic_store_explicit(&p->submitted, n, memory_order_relaxed);
 		atomic_fetch_add_explicit(&dev->wq_full, 1, memory_order_relaxed);

@@ -20,22 +20,26 @@
 #include <stdint.h>
 
 #include "sva_atomic.h"
+#include "sva_common.h"
 #include "sva_fence.h"
 
 /** Descriptors sva_idle_wait() can wake on besides its own eventfd. */
 #define SVA_IDLE_MAX_FDS 32
 
-/** Backoff state of one poller. */
+/** Backoff state of one poller. Producers read @ref sleeping on every kick:
+ *  it has a line of its own, which the poller writes only when it goes to
+ *  sleep or wakes, away from the counters it updates on every round. */
 struct sva_idle {
-	_Atomic int sleeping;  /**< 1 while the poller may block */
+	_Atomic int sleeping sva_cache_aligned; /**< 1 while the poller may block */
 	enum sva_fence_mode fence; /**< how sleeping and the work are ordered */
 	int efd;               /**< eventfd the poller blocks on */
 	uint32_t spins;        /**< idle rounds spent spinning before yielding */
 	uint32_t yields;       /**< idle rounds spent yielding before blocking */
 	uint32_t sleep_ms;     /**< longest single block */
-	uint32_t idle_rounds;  /**< consecutive rounds without work */
-	sva_counter_t sleeps;  /**< times the poller blocked */
 	sva_counter_t kicks;   /**< wake-ups sent by producers */
+	/* --- the poller's own --- */
+	uint32_t idle_rounds sva_cache_aligned; /**< consecutive rounds without work */
+	sva_counter_t sleeps;  /**< times the poller blocked */
 };
 
 /**

@@ -12,7 +12,11 @@
  *
  * Descriptors inside a batch do not request a completion record unless they
  * produce a result: the device writes one only when they fail, and a batch
- * that succeeded as a whole costs the application one status read. */
+ * that succeeded as a whole costs the application one status read.
+ *
+ * A completion record's status byte is 0 except while a record the device
+ * wrote waits to be read: whoever consumes one clears it (finalize(), the
+ * batch walk), so enqueueing does not touch the records at all. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,16 +47,21 @@ enum slot_state {
  * device's translation disagree). */
 #define IDXD_REFAULT_MAX 32
 
+/* What every operation needs (written by each enqueue: kept small). */
 struct idxd_slot {
 	struct sva_result *res;
-	uint64_t ticket;     /* fault ticket (ST_FAULT_WAIT) */
-	uint64_t fault_addr; /* (ST_FAULT_RAISE) */
-	uint64_t t_wait;     /* ns, when the fault wait began */
 	uint32_t len;        /* bytes of the operation as enqueued */
 	uint32_t done;       /* bytes completed before the current submission */
 	uint8_t op;          /* enum sva_op */
 	uint8_t state;       /* enum slot_state */
 	uint8_t status;      /* enum sva_status once final */
+};
+
+/* What only an operation that faulted needs (set by start_fault()). */
+struct idxd_slot_fault {
+	uint64_t ticket;     /* fault ticket (ST_FAULT_WAIT) */
+	uint64_t fault_addr; /* (ST_FAULT_RAISE) */
+	uint64_t t_wait;     /* ns, when the fault wait began */
 	uint8_t fault_perm;
 	uint8_t refaults;    /* faults in a row at fault_addr with no progress */
 };
@@ -97,6 +106,7 @@ struct idxd_queue {
 	uint8_t *bcomp;
 	struct idxd_batch *batch;
 	struct idxd_slot *slot;
+	struct idxd_slot_fault *sfault;
 	const struct idxd_portal_ops *pops;
 	void *portal;
 	struct sva_iopf_swq *pc_swq;
@@ -181,6 +191,18 @@ static inline struct idxd_slot *slot_at(struct idxd_queue *q, uint16_t idx)
 	return &q->slot[idx & q->mask];
 }
 
+static inline struct idxd_slot_fault *sfault_at(struct idxd_queue *q, uint16_t idx)
+{
+	return &q->sfault[idx & q->mask];
+}
+
+/* Batch completion records take a line each: the device writes the next
+ * batch's while the application reads this one's. */
+static inline uint8_t *bcomp_at(struct idxd_queue *q, uint16_t bidx)
+{
+	return q->bcomp + ((size_t)(bidx & q->mask) << 6);
+}
+
 /* --- status mapping ----------------------------------------------------------- */
 
 enum sva_status idxd_status_to_sva(uint8_t status, bool iaa)
@@ -251,19 +273,19 @@ static inline struct idxd_slot *claim(struct idxd_queue *q, uint16_t *idx, uint8
 	if (sva_unlikely((uint16_t)(i - q->head) >= q->nb))
 		return NULL;
 	struct idxd_slot *s = slot_at(q, i);
-	s->res = res;
-	s->len = len;
-	s->done = 0;
-	s->op = op;
-	s->state = ST_NORMAL;
-	s->refaults = 0;
-	/* The device writes a record only on failure (or when asked): clear it. */
-	idxd_cr_set_status(comp_at(q, i), 0);
+	*s = (struct idxd_slot){.res = res, .len = len, .op = op, .state = ST_NORMAL};
 	*idx = i;
 	return s;
 }
 
 static int submit(void *drvq);
+
+/* Operations that ask for a completion record on success (RCR). */
+static inline bool op_reports(uint8_t op)
+{
+	return op != SVA_OP_COPY && op != SVA_OP_FILL && op != SVA_OP_DUALCAST &&
+	       op != SVA_OP_CACHE_FLUSH;
+}
 
 static inline int finish_enqueue(struct idxd_queue *q, uint16_t idx, uint64_t flags)
 {
@@ -564,8 +586,7 @@ static int submit(void *drvq)
 			rc = q->pops->submit(q->portal, d);
 		} else {
 			uint8_t *bd = q->bdesc + ((size_t)(q->btail & q->mask) << 6);
-			uint8_t *bc = q->bcomp + ((size_t)(q->btail & q->mask) << 5);
-			idxd_cr_set_status(bc, 0);
+			uint8_t *bc = bcomp_at(q, q->btail);
 			/* Read back by the portal in this thread: an ordinary store. */
 			put_words(false, bd,
 				  (uint64_t)(q->pasid & 0xfffff) |
@@ -638,9 +659,11 @@ static void fill_result(struct idxd_queue *q, struct idxd_slot *s, const uint8_t
 static void finalize(struct idxd_queue *q, uint16_t idx, enum sva_status st)
 {
 	struct idxd_slot *s = slot_at(q, idx);
+	uint8_t *cr = comp_at(q, idx);
 	s->status = (uint8_t)st;
 	s->state = ST_NORMAL;
-	fill_result(q, s, comp_at(q, idx), st);
+	fill_result(q, s, cr, st);
+	idxd_cr_set_status(cr, 0); /* consumed (or never written) */
 	q->st_bytes += s->len;
 	if (st != SVA_STATUS_SUCCESS) {
 		q->st_errors++;
@@ -738,10 +761,10 @@ static bool resubmit(struct idxd_queue *q, uint16_t idx)
 	return true;
 }
 
-static bool raise_fault(struct idxd_queue *q, struct idxd_slot *s)
+static bool raise_fault(struct idxd_queue *q, struct idxd_slot *s, struct idxd_slot_fault *f)
 {
-	struct sva_iopf_page pg = {.addr = s->fault_addr, .perm = s->fault_perm};
-	if (sva_iopf_swq_raise(q->pc_swq, q->pasid, &pg, 1, &s->ticket) < 0) {
+	struct sva_iopf_page pg = {.addr = f->fault_addr, .perm = f->fault_perm};
+	if (sva_iopf_swq_raise(q->pc_swq, q->pasid, &pg, 1, &f->ticket) < 0) {
 		s->state = ST_FAULT_RAISE;
 		return false;
 	}
@@ -753,36 +776,39 @@ static bool raise_fault(struct idxd_queue *q, struct idxd_slot *s)
 static void start_fault(struct idxd_queue *q, uint16_t idx, const uint8_t *cr, uint8_t status)
 {
 	struct idxd_slot *s = slot_at(q, idx);
+	struct idxd_slot_fault *f = sfault_at(q, idx);
 	uint32_t bc;
 	memcpy(&bc, cr + 4, 4);
 	q->st_faults++;
 	uint64_t fault_addr = idxd_rd64(cr, 8);
-	if (s->refaults && bc == 0 && fault_addr == s->fault_addr) {
-		if (s->refaults > IDXD_REFAULT_MAX) {
+	/* A remainder that faults again continues the count; an operation's
+	 * first fault starts it. */
+	if (s->state == ST_RESUBMITTED && f->refaults && bc == 0 && fault_addr == f->fault_addr) {
+		if (f->refaults > IDXD_REFAULT_MAX) {
 			SVA_LOG(IDXD, DEBUG, "%s: 0x%llx still faults after %u resolutions", q->name,
 				(unsigned long long)fault_addr, IDXD_REFAULT_MAX);
 			finalize(q, idx, SVA_STATUS_PAGE_FAULT);
 			return;
 		}
-		s->refaults++;
+		f->refaults++;
 	} else {
-		s->refaults = 1;
+		f->refaults = 1;
 	}
-	s->fault_addr = fault_addr;
-	s->fault_perm = status & DSA_COMP_STATUS_WRITE ? SVA_PERM_WRITE : SVA_PERM_READ;
+	f->fault_addr = fault_addr;
+	f->fault_perm = status & DSA_COMP_STATUS_WRITE ? SVA_PERM_WRITE : SVA_PERM_READ;
 	make_remainder(q, idx, cr, bc);
 	if (!q->pc_swq || !__atomic_load_n(q->iopf, __ATOMIC_ACQUIRE)) {
 		if (!q->warned_no_handler) {
 			SVA_LOG(IDXD, WARNING, "%s: page fault at 0x%llx but no IO page-fault handler "
 				"is attached to the device (sva_dev_attach_iopf)", q->name,
-				(unsigned long long)s->fault_addr);
+				(unsigned long long)f->fault_addr);
 			q->warned_no_handler = true;
 		}
 		finalize(q, idx, SVA_STATUS_PAGE_FAULT);
 		return;
 	}
-	s->t_wait = sva_now_ns();
-	raise_fault(q, s);
+	f->t_wait = sva_now_ns();
+	raise_fault(q, s, f);
 }
 
 /* Progress an operation waiting on a fault. Returns true when it moved on
@@ -790,10 +816,11 @@ static void start_fault(struct idxd_queue *q, uint16_t idx, const uint8_t *cr, u
 static bool progress_fault(struct idxd_queue *q, uint16_t idx)
 {
 	struct idxd_slot *s = slot_at(q, idx);
-	bool late = sva_now_ns() - s->t_wait > q->fault_timeout_ns;
+	struct idxd_slot_fault *f = sfault_at(q, idx);
+	bool late = sva_now_ns() - f->t_wait > q->fault_timeout_ns;
 	switch (s->state) {
 	case ST_FAULT_RAISE:
-		if (raise_fault(q, s))
+		if (raise_fault(q, s, f))
 			return false;
 		if (late) {
 			finalize(q, idx, SVA_STATUS_FAULT_TIMEOUT);
@@ -801,11 +828,11 @@ static bool progress_fault(struct idxd_queue *q, uint16_t idx)
 		}
 		return false;
 	case ST_FAULT_WAIT: {
-		int r = sva_iopf_swq_check(q->pc_swq, s->ticket);
+		int r = sva_iopf_swq_check(q->pc_swq, f->ticket);
 		if (r == SVA_IOPF_SWQ_PENDING) {
 			if (!late)
 				return false;
-			sva_iopf_swq_cancel(q->pc_swq, s->ticket);
+			sva_iopf_swq_cancel(q->pc_swq, f->ticket);
 			finalize(q, idx, SVA_STATUS_FAULT_TIMEOUT);
 			return true;
 		}
@@ -844,16 +871,19 @@ static void advance_batches(struct idxd_queue *q)
 			if (b->count == 1) {
 				b->mode = B_WALK;
 			} else {
-				const uint8_t *bc = q->bcomp + ((size_t)(q->bhead & q->mask) << 5);
+				uint8_t *bc = bcomp_at(q, q->bhead);
 				uint8_t st = idxd_cr_status(bc);
 				if (!st)
 					return;
+				uint32_t processed;
+				memcpy(&processed, bc + 4, 4);
+				idxd_cr_set_status(bc, 0); /* consumed */
 				if ((st & DSA_COMP_STATUS_MASK) == DSA_COMP_SUCCESS) {
 					b->mode = B_OK;
 				} else {
 					b->mode = B_WALK;
 					b->bstatus = st & DSA_COMP_STATUS_MASK;
-					memcpy(&b->processed, bc + 4, 4);
+					b->processed = processed;
 					if (b->bstatus != DSA_COMP_BATCH_FAIL)
 						b->processed = 0;
 				}
@@ -866,8 +896,11 @@ static void advance_batches(struct idxd_queue *q)
 				uint16_t idx = (uint16_t)(b->start + i);
 				struct idxd_slot *s = slot_at(q, idx);
 				s->status = SVA_STATUS_SUCCESS;
-				if (s->res)
-					fill_result(q, s, comp_at(q, idx), SVA_STATUS_SUCCESS);
+				if (op_reports(s->op)) {
+					uint8_t *cr = comp_at(q, idx);
+					fill_result(q, s, cr, SVA_STATUS_SUCCESS);
+					idxd_cr_set_status(cr, 0); /* consumed */
+				}
 				q->st_bytes += s->len;
 			}
 			q->fin = (uint16_t)(b->start + b->count);
@@ -1048,12 +1081,13 @@ struct idxd_queue *idxd_queue_create(const struct idxd_queue_conf *c)
 	/* One allocation for everything the device reads or writes. */
 	size_t nb = q->nb;
 	size_t sz_desc = nb * IDXD_DESC_SIZE, sz_comp = nb * q->cstride;
-	size_t sz_bdesc = nb * IDXD_DESC_SIZE, sz_bcomp = nb * IDXD_DSA_COMP_SIZE;
+	size_t sz_bdesc = nb * IDXD_DESC_SIZE, sz_bcomp = nb * SVA_CACHE_LINE; /* bcomp_at() */
 	q->mem_size = SVA_ALIGN_UP(sz_desc + sz_comp + sz_bdesc + sz_bcomp, (size_t)SVA_PAGE_SIZE);
 	q->mem = sva_mem_alloc(q->mem_size, c->numa_node);
 	q->batch = calloc(nb, sizeof(*q->batch));
 	q->slot = calloc(nb, sizeof(*q->slot));
-	if (!q->mem || !q->batch || !q->slot) {
+	q->sfault = calloc(nb, sizeof(*q->sfault));
+	if (!q->mem || !q->batch || !q->slot || !q->sfault) {
 		idxd_queue_free(q);
 		errno = ENOMEM;
 		return NULL;
@@ -1130,6 +1164,7 @@ void idxd_queue_free(struct idxd_queue *q)
 	sva_mem_free(q->mem, q->mem_size);
 	free(q->batch);
 	free(q->slot);
+	free(q->sfault);
 	free(q);
 }
 

@@ -47,6 +47,8 @@ struct worker {
 	struct perf_result out;
 	double ns_per_tick;
 	struct perf_live *live;
+	uint64_t live_ops;    /* out.ops already added to live->ops */
+	uint64_t live_next;   /* TSC of the next addition to live */
 	pthread_barrier_t *start;
 	bool failed;
 	char error[256];
@@ -390,6 +392,22 @@ static void evict(struct worker *w)
 	}
 }
 
+/* The progress counters shared by the workers take a locked add, which
+ * waits for the worker's stores in flight (a burst of descriptors) to
+ * land: add to them every LIVE_FLUSH_MS, not on every reap. */
+#define LIVE_FLUSH_MS 10u
+
+static void live_flush(struct worker *w, uint64_t now_tsc)
+{
+	uint64_t n = w->out.ops - w->live_ops;
+	w->live_next = now_tsc + sva_ns_to_tsc(LIVE_FLUSH_MS * 1000000ull);
+	if (!n)
+		return;
+	atomic_fetch_add_explicit(&w->live->ops, n, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->live->bytes, n * w->size, memory_order_relaxed);
+	w->live_ops = w->out.ops;
+}
+
 /* Reap what is complete; returns the number reaped or -1 on failure. */
 static int reap(struct worker *w, uint16_t *head, uint64_t *inflight)
 {
@@ -446,8 +464,8 @@ static int reap(struct worker *w, uint16_t *head, uint64_t *inflight)
 	*inflight -= total;
 	w->out.ops += n;
 	w->out.bytes += (uint64_t)n * w->size;
-	atomic_fetch_add_explicit(&w->live->ops, n, memory_order_relaxed);
-	atomic_fetch_add_explicit(&w->live->bytes, (uint64_t)n * w->size, memory_order_relaxed);
+	if (t1 >= w->live_next)
+		live_flush(w, t1);
 	return rc;
 }
 
@@ -480,6 +498,8 @@ static void *worker_main(void *arg)
 	if (w->cpu >= 0)
 		sva_thread_pin(pthread_self(), w->cpu);
 	memset(&w->out, 0, sizeof(w->out));
+	w->live_ops = 0;
+	w->live_next = 0;
 	sva_hist_reset(&w->out.lat);
 	pthread_barrier_wait(w->start);
 	if (w->failed)
@@ -556,6 +576,7 @@ static void *worker_main(void *arg)
 	}
 	if (drain(w, head, &inflight) < 0)
 		goto out;
+	live_flush(w, sva_tsc());
 	w->out.seconds = (double)(sva_now_ns() - t_start - sva_tsc_to_ns(excluded)) / 1e9;
 	sva_queue_stats_get(w->q, &qs1);
 	w->out.faults = qs1.faults - qs0.faults;
@@ -569,6 +590,7 @@ out:
 	w->out.seconds = (double)(sva_now_ns() - t_start - sva_tsc_to_ns(excluded)) / 1e9;
 	atomic_store(&w->live->stop, 1);
 	drain(w, head, &inflight);
+	live_flush(w, sva_tsc());
 	return NULL;
 }
 

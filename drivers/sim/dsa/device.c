@@ -85,6 +85,7 @@ static void *engine_main(void *arg)
 	 * abandoned inside an engine that no longer runs. */
 	while (!atomic_load_explicit(&x->stop, memory_order_acquire) || x->busy) {
 		if (!x->busy && !sim_exec_fetch(x, -1)) {
+			sim_exec_flush_done(x);
 			sva_idle_wait(&x->idle, wqs_have_work, x, NULL, 0);
 			continue;
 		}
@@ -100,6 +101,7 @@ static void *engine_main(void *arg)
 			waits = 0;
 		}
 	}
+	sim_exec_flush_done(x);
 	return NULL;
 }
 
@@ -282,10 +284,11 @@ static void run_queued(struct sim_portal *p, struct sim_exec *x, bool fetch)
 {
 	for (;;) {
 		if (!x->busy && (!fetch || !sim_exec_fetch(x, (int)p->wq)))
-			return;
+			break;
 		if (sim_exec_run(x) == RUN_WAIT)
-			return;
+			break;
 	}
+	sim_exec_flush_done(x);
 }
 
 /* The portal's helper executor, created on first use and counted with the

@@ -43,6 +43,7 @@ void sim_exec_free(struct sim_exec *x)
 {
 	if (!x)
 		return;
+	sim_exec_flush_done(x);
 	sim_atc_free(x->atc);
 	free(x->crc64);
 	sim_inflate_free(x->inflate);
@@ -598,6 +599,31 @@ struct guarded_run {
 	enum run_result r;
 };
 
+/* An entry is complete. The portal's count is a locked add, and a locked
+ * instruction waits for every store of the entry (the data of a whole
+ * batch) to land: count locally, add when the portal changes, every
+ * SIM_DONE_FLUSH entries, and in sim_exec_flush_done(). */
+#define SIM_DONE_FLUSH 32u
+
+void sim_exec_flush_done(struct sim_exec *x)
+{
+	if (!x->done_portal)
+		return;
+	atomic_fetch_add_explicit(&x->done_portal->completed, x->done_count, memory_order_release);
+	x->done_portal = NULL;
+	x->done_count = 0;
+}
+
+static void entry_done(struct sim_exec *x)
+{
+	if (x->done_portal != x->w.portal) {
+		sim_exec_flush_done(x);
+		x->done_portal = x->w.portal;
+	}
+	if (++x->done_count == SIM_DONE_FLUSH)
+		sim_exec_flush_done(x);
+}
+
 static void guarded_cb(void *arg)
 {
 	struct guarded_run *g = arg;
@@ -612,7 +638,7 @@ enum run_result sim_exec_run(struct sim_exec *x)
 		if (sim_guarded(guarded_cb, &g, &addr) == 0) {
 			if (g.r == RUN_DONE) {
 				x->busy = false;
-				atomic_fetch_add_explicit(&x->w.portal->completed, 1, memory_order_release);
+				entry_done(x);
 			}
 			return g.r;
 		}

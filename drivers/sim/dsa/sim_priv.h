@@ -31,17 +31,20 @@ struct sim_wq {
 struct sim_exec;
 
 struct sim_portal {
+	/* Read by the engines for every entry: nothing here changes while the
+	 * portal is open. */
 	struct sim_dsa *dev;
 	unsigned int wq;
 	uint32_t pasid;
-	/* Written and not yet completed: submitted - completed. The writer
-	 * (one thread: the queue's) counts without a locked instruction, the
-	 * engines on a line of their own. */
-	_Atomic uint32_t submitted;
-	bool single_producer;      /* a dedicated WQ: sva_ring_enqueue_sp() */
+	bool single_producer;      /* a dedicated WQ: sva_ring_sp_reserve() */
 	struct sim_exec *x;        /* inline executor (no engine threads) */
 	struct sim_exec *helper;   /* runs queued work in the owner's thread while the
 				    * engine threads are stopped (created on first use) */
+	/* Written and not yet completed: submitted - completed, each on a line
+	 * of its own. The writer (one thread: the queue's) counts without a
+	 * locked instruction; executors add what they completed in batches
+	 * (sim_exec_flush_done()). */
+	_Atomic uint32_t submitted sva_cache_aligned;
 	_Atomic uint32_t completed sva_cache_aligned;
 };
 
@@ -109,6 +112,9 @@ struct sim_exec {
 	uint32_t refaults;             /* page requests for it again since, in a row */
 	/* shaping */
 	uint64_t bw_next_ns;
+	/* entries completed for done_portal, not yet added to its count */
+	struct sim_portal *done_portal;
+	uint32_t done_count;
 	/* statistics: written by the executor only */
 	sva_counter_t descs, batches, bytes, errors, page_requests, partials, prs_timeouts, stale;
 	/* engine thread */
@@ -158,6 +164,10 @@ void sim_exec_free(struct sim_exec *x);
 enum run_result sim_exec_run(struct sim_exec *x);
 /* Take the next entry from the work queues (inline: from @only_wq if >= 0). */
 bool sim_exec_fetch(struct sim_exec *x, int only_wq);
+/* Add the entries @x completed to their portal's count: before it waits for
+ * work, and before it goes (a portal is closed only once its count is
+ * whole, so after this call @x no longer touches it). */
+void sim_exec_flush_done(struct sim_exec *x);
 void sim_swerr_log(struct sim_dsa *dev, uint8_t status, uint8_t opcode, uint32_t pasid,
 		   uint64_t addr, unsigned int wq);
 

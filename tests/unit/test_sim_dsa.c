@@ -27,6 +27,7 @@
 #include <zlib.h>
 
 #include "idxd_hw.h"
+#include "sim_copy.h"
 #include "sim_dsa.h"
 #include "sim_iommu.h"
 #include "sva_as.h"
@@ -734,6 +735,64 @@ static void test_copy_overlap(void)
 					      SVA_OP_FLAG_SUBMIT),
 			    SVA_STATUS_SUCCESS);
 		CU_ASSERT(memcmp(ref, a.p, len + 3 * PG) == 0);
+		CU_ASSERT(buf_guards_ok(&a));
+		free(ref);
+		buf_free(&a);
+		rig_close(&r);
+	}
+}
+
+/* The device's inline small copy against memmove(): every size up to 64
+ * bytes and past it, disjoint and overlapping either way, and the bytes
+ * around the destination untouched. */
+static void test_move_small(void)
+{
+	uint8_t buf[256], ref[256];
+	unsigned int bad = 0;
+	for (uint32_t n = 0; n <= 80; n++) {
+		for (int shift = -70; shift <= 70; shift += 1) {
+			uint32_t src = 90, dst = (uint32_t)(90 + shift);
+			for (unsigned int i = 0; i < sizeof(buf); i++)
+				buf[i] = (uint8_t)(i * 37 + n);
+			memcpy(ref, buf, sizeof(buf));
+			memmove(ref + dst, ref + src, n);
+			sim_move(buf + dst, buf + src, n);
+			bad += memcmp(buf, ref, sizeof(buf)) != 0;
+		}
+	}
+	EXPECT_EQ(bad, 0);
+}
+
+/* Small overlapping copies in one batch (the device's fast path): each as
+ * memmove() would leave it. */
+static void test_copy_overlap_small(void)
+{
+	for (int c = 0; c < NB_CFGS; c++) {
+		struct rig r;
+		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 256);
+		enum { N = 128, SPAN = 256 };
+		struct buf a;
+		buf_alloc(&a, N * SPAN, 3);
+		fill_random(a.p, N * SPAN);
+		uint8_t *ref = malloc(N * SPAN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+		memcpy(ref, a.p, N * SPAN);
+		/* The second round finds the translations cached. */
+		for (int round = 0; round < 2; round++) {
+			for (int i = 0; i < N; i++) {
+				uint32_t len = 1 + (uint32_t)i % 64;
+				int shift = (i % 2 ? 1 : -1) * (int)(1 + (uint32_t)(i * 7) % 40);
+				uint8_t *base = a.p + (size_t)i * SPAN + 100;
+				memmove(ref + (base - a.p) + shift, ref + (base - a.p), len);
+				CU_ASSERT(sva_copy(r.q, base + shift, base, len, 0) >= 0);
+			}
+			EXPECT_EQ(sva_submit(r.q), 0);
+			enum sva_status st[N];
+			EXPECT_EQ(wait_n(&r, r.q, N, st), N);
+			for (int i = 0; i < N; i++)
+				EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
+			CU_ASSERT(memcmp(ref, a.p, N * SPAN) == 0);
+		}
 		CU_ASSERT(buf_guards_ok(&a));
 		free(ref);
 		buf_free(&a);
@@ -2610,6 +2669,8 @@ static const struct sva_test_case dsa_tests[] = {
 	{"dualcast", test_dualcast},
 	{"cache_flush", test_cache_flush},
 	{"copy_overlap", test_copy_overlap},
+	{"move_small", test_move_small},
+	{"copy_overlap_small", test_copy_overlap_small},
 	{"bursts", test_bursts},
 	{NULL, NULL},
 };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_copy.h"
 #include "sim_priv.h"
 #include "sva_cpu.h"
 #include "sva_log.h"
@@ -474,7 +475,7 @@ static void run_members_fast(struct sim_exec *x)
 		    sim_atc_translate(x->atc, x->pasid, dst, size, SVA_PERM_WRITE, &ok) != SIM_XLATE_OK)
 			break;
 		x->fast_member = true; /* a stale translation faulting here fails this member */
-		memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, size);
+		sim_move((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, size);
 		x->fast_member = false;
 		bytes += size;
 		n++;

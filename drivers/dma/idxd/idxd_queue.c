@@ -198,9 +198,11 @@ static inline struct idxd_slot_fault *sfault_at(struct idxd_queue *q, uint16_t i
 
 /* Batch completion records take a line each: the device writes the next
  * batch's while the application reads this one's. */
+#define IDXD_BCOMP_STRIDE 64u
+
 static inline uint8_t *bcomp_at(struct idxd_queue *q, uint16_t bidx)
 {
-	return q->bcomp + ((size_t)(bidx & q->mask) << 6);
+	return q->bcomp + (size_t)(bidx & q->mask) * IDXD_BCOMP_STRIDE;
 }
 
 /* --- status mapping ----------------------------------------------------------- */
@@ -1081,7 +1083,7 @@ struct idxd_queue *idxd_queue_create(const struct idxd_queue_conf *c)
 	/* One allocation for everything the device reads or writes. */
 	size_t nb = q->nb;
 	size_t sz_desc = nb * IDXD_DESC_SIZE, sz_comp = nb * q->cstride;
-	size_t sz_bdesc = nb * IDXD_DESC_SIZE, sz_bcomp = nb * SVA_CACHE_LINE; /* bcomp_at() */
+	size_t sz_bdesc = nb * IDXD_DESC_SIZE, sz_bcomp = nb * IDXD_BCOMP_STRIDE;
 	q->mem_size = SVA_ALIGN_UP(sz_desc + sz_comp + sz_bdesc + sz_bcomp, (size_t)SVA_PAGE_SIZE);
 	q->mem = sva_mem_alloc(q->mem_size, c->numa_node);
 	q->batch = calloc(nb, sizeof(*q->batch));

@@ -282,7 +282,8 @@ static inline struct idxd_slot *claim(struct idxd_queue *q, uint16_t *idx, uint8
 
 static int submit(void *drvq);
 
-/* Operations that ask for a completion record on success (RCR). */
+/* Operations that ask for a completion record on success (RCR, set by
+ * op_flags()): the batch walk reads and clears exactly those. */
 static inline bool op_reports(uint8_t op)
 {
 	return op != SVA_OP_COPY && op != SVA_OP_FILL && op != SVA_OP_DUALCAST &&
@@ -297,14 +298,22 @@ static inline int finish_enqueue(struct idxd_queue *q, uint16_t idx, uint64_t fl
 	return idx;
 }
 
-static inline uint32_t op_flags(const struct idxd_queue *q, uint64_t flags, bool result)
+/* Descriptor flags of an operation @op (enum sva_op) enqueued with @flags. */
+static inline uint32_t op_flags(const struct idxd_queue *q, uint64_t flags, uint8_t op)
 {
 	uint32_t f = q->base_flags;
 	if (flags & SVA_OP_FLAG_FENCE)
 		f |= IDXD_OP_FLAG_FENCE;
-	if (result)
+	if (op_reports(op))
 		f |= IDXD_OP_FLAG_RCR;
 	return f;
+}
+
+/* First word of every descriptor: PASID, flags, opcode. */
+static inline uint64_t desc_hdr(const struct idxd_queue *q, uint8_t opcode, uint32_t flags)
+{
+	return (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
+	       (uint64_t)opcode << 56;
 }
 
 /* Write a DSA descriptor into the ring in one go (the device may read it from
@@ -312,10 +321,20 @@ static inline uint32_t op_flags(const struct idxd_queue *q, uint64_t flags, bool
 static inline void put_dsa(struct idxd_queue *q, uint16_t idx, uint8_t opcode, uint32_t flags,
 			   uint64_t a, uint64_t b, uint32_t size, uint64_t op40, uint64_t op48)
 {
-	put_words(q->stream_desc, desc_at(q, idx),
-		  (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
-			  (uint64_t)opcode << 56,
+	put_words(q->stream_desc, desc_at(q, idx), desc_hdr(q, opcode, flags),
 		  (uint64_t)(uintptr_t)comp_at(q, idx), a, b, size, op40, op48, 0);
+}
+
+/* IAA descriptor: common header, then src1/dst/src1_size, flags at 38,
+ * src2 at 40, max_dst_size at 48, src2_size at 52. */
+static inline void put_iax(struct idxd_queue *q, uint16_t idx, uint8_t opcode, uint32_t flags,
+			   uint64_t src1, uint64_t dst, uint32_t src1_size, uint16_t opflags,
+			   uint64_t src2, uint32_t max_dst, uint32_t src2_size, uint64_t w7)
+{
+	put_words(q->stream_desc, desc_at(q, idx), desc_hdr(q, opcode, flags),
+		  (uint64_t)(uintptr_t)comp_at(q, idx), src1, dst,
+		  (uint64_t)src1_size | (uint64_t)opflags << 48, src2,
+		  (uint64_t)max_dst | (uint64_t)src2_size << 32, w7);
 }
 
 static int q_copy(void *drvq, void *dst, const void *src, uint32_t len, uint64_t flags)
@@ -325,17 +344,13 @@ static int q_copy(void *drvq, void *dst, const void *src, uint32_t len, uint64_t
 	if (sva_unlikely(q->iaa)) {
 		if (!claim(q, &idx, SVA_OP_COPY, len, NULL))
 			return -ENOSPC;
-		put_words(q->stream_desc, desc_at(q, idx),
-			  (uint64_t)(q->pasid & 0xfffff) |
-				  (uint64_t)(op_flags(q, flags, false) & 0xffffff) << 32 |
-				  (uint64_t)IAX_OPCODE_MEMMOVE << 56,
-			  (uint64_t)(uintptr_t)comp_at(q, idx), (uint64_t)(uintptr_t)src,
-			  (uint64_t)(uintptr_t)dst, len, 0, 0, 0);
+		put_iax(q, idx, IAX_OPCODE_MEMMOVE, op_flags(q, flags, SVA_OP_COPY), (uint64_t)(uintptr_t)src,
+			(uint64_t)(uintptr_t)dst, len, 0, 0, 0, 0, 0);
 		return finish_enqueue(q, idx, flags);
 	}
 	if (!claim(q, &idx, SVA_OP_COPY, len, NULL))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_MEMMOVE, op_flags(q, flags, false), (uint64_t)(uintptr_t)src,
+	put_dsa(q, idx, DSA_OPCODE_MEMMOVE, op_flags(q, flags, SVA_OP_COPY), (uint64_t)(uintptr_t)src,
 		(uint64_t)(uintptr_t)dst, len, 0, 0);
 	return finish_enqueue(q, idx, flags);
 }
@@ -346,7 +361,7 @@ static int q_fill(void *drvq, void *dst, uint64_t pattern, uint32_t len, uint64_
 	uint16_t idx;
 	if (!claim(q, &idx, SVA_OP_FILL, len, NULL))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_MEMFILL, op_flags(q, flags, false), pattern,
+	put_dsa(q, idx, DSA_OPCODE_MEMFILL, op_flags(q, flags, SVA_OP_FILL), pattern,
 		(uint64_t)(uintptr_t)dst, len, 0, 0);
 	return finish_enqueue(q, idx, flags);
 }
@@ -358,7 +373,7 @@ static int q_compare(void *drvq, const void *a, const void *b, uint32_t len, str
 	uint16_t idx;
 	if (!claim(q, &idx, SVA_OP_COMPARE, len, res))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_COMPARE, op_flags(q, flags, true), (uint64_t)(uintptr_t)a,
+	put_dsa(q, idx, DSA_OPCODE_COMPARE, op_flags(q, flags, SVA_OP_COMPARE), (uint64_t)(uintptr_t)a,
 		(uint64_t)(uintptr_t)b, len, 0, 0);
 	return finish_enqueue(q, idx, flags);
 }
@@ -370,8 +385,8 @@ static int q_compare_pattern(void *drvq, const void *src, uint64_t pattern, uint
 	uint16_t idx;
 	if (!claim(q, &idx, SVA_OP_COMPARE_PATTERN, len, res))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_COMPVAL, op_flags(q, flags, true), (uint64_t)(uintptr_t)src,
-		pattern, len, 0, 0);
+	put_dsa(q, idx, DSA_OPCODE_COMPVAL, op_flags(q, flags, SVA_OP_COMPARE_PATTERN),
+		(uint64_t)(uintptr_t)src, pattern, len, 0, 0);
 	return finish_enqueue(q, idx, flags);
 }
 
@@ -382,7 +397,7 @@ static int q_crc32c(void *drvq, const void *src, uint32_t len, uint32_t seed,
 	uint16_t idx;
 	if (!claim(q, &idx, SVA_OP_CRC32C, len, res))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_CRCGEN, op_flags(q, flags, true), (uint64_t)(uintptr_t)src, 0,
+	put_dsa(q, idx, DSA_OPCODE_CRCGEN, op_flags(q, flags, SVA_OP_CRC32C), (uint64_t)(uintptr_t)src, 0,
 		len, seed, 0);
 	return finish_enqueue(q, idx, flags);
 }
@@ -394,8 +409,8 @@ static int q_copy_crc32c(void *drvq, void *dst, const void *src, uint32_t len, u
 	uint16_t idx;
 	if (!claim(q, &idx, SVA_OP_COPY_CRC32C, len, res))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_COPY_CRC, op_flags(q, flags, true), (uint64_t)(uintptr_t)src,
-		(uint64_t)(uintptr_t)dst, len, seed, 0);
+	put_dsa(q, idx, DSA_OPCODE_COPY_CRC, op_flags(q, flags, SVA_OP_COPY_CRC32C),
+		(uint64_t)(uintptr_t)src, (uint64_t)(uintptr_t)dst, len, seed, 0);
 	return finish_enqueue(q, idx, flags);
 }
 
@@ -406,7 +421,7 @@ static int q_dualcast(void *drvq, void *dst1, void *dst2, const void *src, uint3
 	uint16_t idx;
 	if (!claim(q, &idx, SVA_OP_DUALCAST, len, NULL))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_DUALCAST, op_flags(q, flags, false), (uint64_t)(uintptr_t)src,
+	put_dsa(q, idx, DSA_OPCODE_DUALCAST, op_flags(q, flags, SVA_OP_DUALCAST), (uint64_t)(uintptr_t)src,
 		(uint64_t)(uintptr_t)dst1, len, (uint64_t)(uintptr_t)dst2, 0);
 	return finish_enqueue(q, idx, flags);
 }
@@ -417,23 +432,9 @@ static int q_cache_flush(void *drvq, void *addr, uint32_t len, uint64_t flags)
 	uint16_t idx;
 	if (!claim(q, &idx, SVA_OP_CACHE_FLUSH, len, NULL))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_CFLUSH, op_flags(q, flags, false), 0, (uint64_t)(uintptr_t)addr,
-		len, 0, 0);
+	put_dsa(q, idx, DSA_OPCODE_CFLUSH, op_flags(q, flags, SVA_OP_CACHE_FLUSH), 0,
+		(uint64_t)(uintptr_t)addr, len, 0, 0);
 	return finish_enqueue(q, idx, flags);
-}
-
-/* IAA descriptor: common header, then src1/dst/src1_size, flags at 38,
- * src2 at 40, max_dst_size at 48, src2_size at 52. */
-static inline void put_iax(struct idxd_queue *q, uint16_t idx, uint8_t opcode, uint32_t flags,
-			   uint64_t src1, uint64_t dst, uint32_t src1_size, uint16_t opflags,
-			   uint64_t src2, uint32_t max_dst, uint32_t src2_size, uint64_t w7)
-{
-	put_words(q->stream_desc, desc_at(q, idx),
-		  (uint64_t)(q->pasid & 0xfffff) | (uint64_t)(flags & 0xffffff) << 32 |
-			  (uint64_t)opcode << 56,
-		  (uint64_t)(uintptr_t)comp_at(q, idx), src1, dst,
-		  (uint64_t)src1_size | (uint64_t)opflags << 48, src2,
-		  (uint64_t)max_dst | (uint64_t)src2_size << 32, w7);
 }
 
 static int q_compress(void *drvq, void *dst, uint32_t dst_cap, const void *src, uint32_t len,
@@ -445,7 +446,7 @@ static int q_compress(void *drvq, void *dst, uint32_t dst_cap, const void *src, 
 		return -ENOSPC;
 	uint16_t cf = IAX_COMPR_FLAG_FLUSH_OUTPUT |
 		      (cflags & SVA_COMP_F_LAST ? IAX_COMPR_FLAG_END_APPEND_EOB_SIM : 0);
-	put_iax(q, idx, IAX_OPCODE_COMPRESS, op_flags(q, flags, true), (uint64_t)(uintptr_t)src,
+	put_iax(q, idx, IAX_OPCODE_COMPRESS, op_flags(q, flags, SVA_OP_COMPRESS), (uint64_t)(uintptr_t)src,
 		(uint64_t)(uintptr_t)dst, len, cf, 0, dst_cap, 0, 0);
 	return finish_enqueue(q, idx, flags);
 }
@@ -459,7 +460,7 @@ static int q_decompress(void *drvq, void *dst, uint32_t dst_cap, const void *src
 		return -ENOSPC;
 	uint16_t df = IAX_DECOMPR_FLAG_ENABLE | IAX_DECOMPR_FLAG_FLUSH_OUTPUT |
 		      (cflags & SVA_COMP_F_LAST ? IAX_DECOMPR_FLAG_CHECK_EOB : 0);
-	uint32_t f = op_flags(q, flags, true);
+	uint32_t f = op_flags(q, flags, SVA_OP_DECOMPRESS);
 	if (state) {
 		/* Stateful: keep the stream state in the AECS between operations. */
 		f |= IDXD_OP_FLAG_WR_SRC2_AECS_COMP;
@@ -480,8 +481,8 @@ static int q_crc64(void *drvq, const void *src, uint32_t len, uint64_t poly, uin
 		return -ENOSPC;
 	uint16_t cf = (crc_flags & SVA_CRC64_F_REFLECT ? IAX_CRC64_FLAG_REFLECT_SIM : 0) |
 		      (crc_flags & SVA_CRC64_F_INVERT ? IAX_CRC64_FLAG_INVERT : 0);
-	put_iax(q, idx, IAX_OPCODE_CRC64, op_flags(q, flags, true), (uint64_t)(uintptr_t)src, 0, len,
-		cf, 0, 0, 0, poly ? poly : SVA_CRC64_POLY_ECMA);
+	put_iax(q, idx, IAX_OPCODE_CRC64, op_flags(q, flags, SVA_OP_CRC64), (uint64_t)(uintptr_t)src,
+		0, len, cf, 0, 0, 0, poly ? poly : SVA_CRC64_POLY_ECMA);
 	return finish_enqueue(q, idx, flags);
 }
 
@@ -591,11 +592,9 @@ static int submit(void *drvq)
 			uint8_t *bc = bcomp_at(q, q->btail);
 			/* Read back by the portal in this thread: an ordinary store. */
 			put_words(false, bd,
-				  (uint64_t)(q->pasid & 0xfffff) |
-					  (uint64_t)((IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR |
-						      (q->base_flags & IDXD_OP_FLAG_BOF)) &
-						     0xffffff) << 32 |
-					  (uint64_t)DSA_OPCODE_BATCH << 56,
+				  desc_hdr(q, DSA_OPCODE_BATCH,
+					   IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR |
+						   (q->base_flags & IDXD_OP_FLAG_BOF)),
 				  (uint64_t)(uintptr_t)bc, (uint64_t)(uintptr_t)desc_at(q, q->pending),
 				  0, cnt, 0, 0, 0);
 			rc = q->pops->submit(q->portal, bd);

@@ -179,10 +179,9 @@ struct sim_portal *sim_dsa_portal_open(struct sim_dsa *dev, unsigned int wq, uin
 		return NULL;
 	}
 	struct sim_portal *p = aligned_alloc(SVA_CACHE_LINE, SVA_ALIGN_UP(sizeof(*p), SVA_CACHE_LINE));
-	if (p)
-		memset(p, 0, sizeof(*p));
 	if (!p)
 		return NULL;
+	memset(p, 0, sizeof(*p));
 	p->dev = dev;
 	p->wq = wq;
 	p->pasid = pasid;

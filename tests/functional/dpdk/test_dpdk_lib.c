@@ -481,10 +481,18 @@ int main(void)
 	/* Two lcores, each allowed on every CPU we may use. */
 	cpu_set_t set;
 	char cpus[1024] = "", lcores[2200];
-	sched_getaffinity(0, sizeof(set), &set);
-	for (int c = 0, n = 0; c < CPU_SETSIZE; c++)
+	if (sched_getaffinity(0, sizeof(set), &set) < 0) {
+		perror("sched_getaffinity");
+		return 1;
+	}
+	size_t n = 0;
+	for (int c = 0; c < CPU_SETSIZE && n < sizeof(cpus); c++)
 		if (CPU_ISSET(c, &set))
-			n += snprintf(cpus + n, sizeof(cpus) - (size_t)n, "%s%d", n ? "," : "", c);
+			n += (size_t)snprintf(cpus + n, sizeof(cpus) - n, "%s%d", n ? "," : "", c);
+	if (n >= sizeof(cpus)) {
+		fprintf(stderr, "the CPU list does not fit in %zu bytes\n", sizeof(cpus));
+		return 1;
+	}
 	snprintf(lcores, sizeof(lcores), "--lcores=0@(%s),1@(%s)", cpus, cpus);
 	char *argv[] = {"test_dpdk_lib", "--no-huge", "--no-shconf", "--no-pci", "--no-telemetry",
 			"--iova-mode=va", "--log-level=warning", "-m", "256", lcores, NULL};

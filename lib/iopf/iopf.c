@@ -420,11 +420,12 @@ int sva_iopf_poll(struct sva_iopf *pf, unsigned int budget)
 	return n;
 }
 
+/* Records waiting in a source. Deferred fault-ahead is not one: a drain
+ * answers faults and leaves the rest of the windows to the next rounds (or to
+ * sva_iopf_destroy(), which drops them). */
 static bool any_pending(void *arg)
 {
 	struct sva_iopf *pf = arg;
-	if (pf->ndefer)
-		return true;
 	for (unsigned int i = 0; i < pf->nsrc; i++)
 		if (pf->src[i].ops->pending && pf->src[i].ops->pending(pf->src[i].ctx))
 			return true;
@@ -435,7 +436,7 @@ static bool any_pending_locked(void *arg)
 {
 	struct sva_iopf *pf = arg;
 	pthread_mutex_lock(&pf->poll_lock);
-	bool p = any_pending(pf) || atomic_load(&pf->stop_req);
+	bool p = any_pending(pf) || pf->ndefer || atomic_load(&pf->stop_req);
 	pthread_mutex_unlock(&pf->poll_lock);
 	return p;
 }

@@ -614,6 +614,40 @@ static void test_fault_ahead_stream(void)
 	rig_fini(&r);
 }
 
+/* A drain answers every queued fault and returns: the far part of stream
+ * windows still to do is left to the next rounds, not worked through with
+ * the handler locked (iommufd drains on every queue release). */
+static void test_drain_leaves_fault_ahead(void)
+{
+	struct rig r;
+	rig_init(&r, sva_as_create_process(NULL), -1);
+	char *buf = map_anon(1024, PROT_READ | PROT_WRITE);
+	char big[513];
+	/* The ramp of test_fault_ahead_stream up to 256..495 deferred... */
+	static const unsigned int at[] = {0, 16, 48, 112, 240};
+	for (unsigned int i = 0; i < SVA_ARRAY_SIZE(at); i++)
+		EXPECT_EQ(raise1(&r, buf + at[i] * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);
+	/* ... then 496..511 now and 512..751 deferred: this round finishes the
+	 * first window (112 pages) and does 16 pages of the second. */
+	EXPECT_EQ(raise1(&r, buf + 496 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);
+	residency(buf + 512 * PG, 512, big);
+	CU_ASSERT(strspn(big, "1") == 16 && strspn(big + 16, "0") == 496);
+	/* Nothing queued: one round, one chunk of 128 pages; 96 are left. */
+	uint64_t polls = stats(r.pf).polls;
+	EXPECT_EQ(sva_iopf_drain(r.pf), 0);
+	EXPECT_EQ(stats(r.pf).polls, polls + 1);
+	residency(buf + 512 * PG, 512, big);
+	CU_ASSERT(strspn(big, "1") == 144 && strspn(big + 144, "0") == 368);
+	/* The next round goes on with them. */
+	EXPECT_EQ(sva_iopf_poll(r.pf, 64), 0);
+	residency(buf + 512 * PG, 512, big);
+	CU_ASSERT(strspn(big, "1") == 240 && strspn(big + 240, "0") == 272);
+	/* Left to do when the handler goes away: dropped, the reference put. */
+	EXPECT_EQ(raise1(&r, buf + 752 * PG, SVA_PERM_WRITE), SVA_IOPF_SUCCESS);
+	munmap(buf, 1024 * PG);
+	rig_fini(&r);
+}
+
 /* sva_iopf_resolve() directly, and a multi-page record. */
 static void test_resolve_direct(void)
 {
@@ -1394,6 +1428,7 @@ static int register_suites(void)
 		{"groups", test_groups},
 		{"fault_ahead", test_fault_ahead},
 		{"fault_ahead_stream", test_fault_ahead_stream},
+		{"drain_leaves_fault_ahead", test_drain_leaves_fault_ahead},
 		{"resolve_direct", test_resolve_direct},
 		{"invalid", test_invalid},
 		{"managed", test_managed},

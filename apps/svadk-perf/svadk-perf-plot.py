@@ -6,7 +6,8 @@
   svadk-perf-plot.py results.csv [--hist hist.csv] [--out DIR]
 
 Charts: throughput vs transfer size (one line per device), completion-latency
-CDF (one line per device and size, from --hist), and fault rate vs throughput.
+CDF (one line per case, device, operation and size, from --hist), and fault
+rate vs throughput.
 """
 import argparse
 import csv
@@ -18,6 +19,36 @@ from collections import defaultdict
 def load(path):
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
+
+
+def cdf_series(hist_rows):
+    """Histogram CSV rows -> {(case, device, op, size): ([ns, ...], [fraction, ...])}."""
+    hist = defaultdict(list)
+    for r in hist_rows:
+        hist[(r["case"], r["device"], r["op"], int(r["size"]))].append(
+            (int(r["bucket_low_ns"]), int(r["count"])))
+    series = {}
+    for key, buckets in hist.items():
+        buckets.sort()
+        total = sum(c for _, c in buckets)
+        acc, xs, ys = 0, [], []
+        for low, c in buckets:
+            acc += c
+            xs.append(max(low, 1))
+            ys.append(acc / total)
+        series[key] = (xs, ys)
+    return series
+
+
+def finish(fig, ax, ylabel, title, path, written, **legend):
+    """Label, grid, legend, save one chart and note its path."""
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(**legend)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    written.append(path)
 
 
 def main():
@@ -50,14 +81,8 @@ def main():
                 label="%s %s (%s)" % (dev, op, case))
     ax.set_xscale("log", base=2)
     ax.set_xlabel("transfer size (bytes)")
-    ax.set_ylabel("GB/s")
-    ax.set_title("Throughput vs transfer size")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
-    path = os.path.join(args.out, "throughput_vs_size.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    written.append(path)
+    finish(fig, ax, "GB/s", "Throughput vs transfer size",
+           os.path.join(args.out, "throughput_vs_size.png"), written, fontsize=8)
 
     # Fault rate vs throughput
     fr = [(float(r["faults_per_s"]), float(r["gbps"]), r["device"]) for r in rows]
@@ -67,48 +92,29 @@ def main():
             pts = [f for f in fr if f[2] == dev]
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], label=dev)
         ax.set_xlabel("IO page faults per second")
-        ax.set_ylabel("GB/s")
-        ax.set_title("Fault rate vs throughput")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
-        path = os.path.join(args.out, "faults_vs_throughput.png")
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        written.append(path)
+        finish(fig, ax, "GB/s", "Fault rate vs throughput",
+               os.path.join(args.out, "faults_vs_throughput.png"), written, fontsize=8)
 
     # Latency CDF
     if args.hist:
-        hist = defaultdict(list)
-        for r in load(args.hist):
-            hist[(r["device"], r["op"], int(r["size"]))].append(
-                (int(r["bucket_low_ns"]), int(r["count"])))
+        hist = cdf_series(load(args.hist))
         fig, ax = plt.subplots(figsize=(7, 4.5))
         # one colour per device, one line style per size
-        devices = sorted(set(k[0] for k in hist))
-        sizes = sorted(set(k[2] for k in hist))
+        devices = sorted(set(k[1] for k in hist))
+        sizes = sorted(set(k[3] for k in hist))
         colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         styles = ["-", "--", ":", "-."]
-        for key, buckets in sorted(hist.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
-            buckets.sort()
-            total = sum(c for _, c in buckets)
-            acc, xs, ys = 0, [], []
-            for low, c in buckets:
-                acc += c
-                xs.append(max(low, 1))
-                ys.append(acc / total)
-            ax.step(xs, ys, where="post", label="%s %s %dB" % key,
-                    color=colours[devices.index(key[0]) % len(colours)],
-                    linestyle=styles[sizes.index(key[2]) % len(styles)])
+        for key in sorted(hist, key=lambda k: (k[1], k[3], k[2], k[0])):
+            case, dev, op, size = key
+            xs, ys = hist[key]
+            ax.step(xs, ys, where="post", label="%s %s %dB (%s)" % (dev, op, size, case),
+                    color=colours[devices.index(dev) % len(colours)],
+                    linestyle=styles[sizes.index(size) % len(styles)])
         ax.set_xscale("log")
         ax.set_xlabel("completion latency (ns)")
-        ax.set_ylabel("fraction of operations")
-        ax.set_title("Completion latency CDF")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=6, ncol=2 if len(hist) > 8 else 1)
-        path = os.path.join(args.out, "latency_cdf.png")
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        written.append(path)
+        finish(fig, ax, "fraction of operations", "Completion latency CDF",
+               os.path.join(args.out, "latency_cdf.png"), written,
+               fontsize=6, ncol=2 if len(hist) > 8 else 1)
     for p in written:
         print(p)
 

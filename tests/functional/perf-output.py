@@ -8,6 +8,7 @@ far are printed and the exit status is 130.
   perf-output.py SVADK_PERF SOURCE_ROOT
 """
 import csv
+import importlib.util
 import json
 import os
 import pty
@@ -150,6 +151,18 @@ for cand in ("python3", "/usr/bin/python3"):
     if exe and subprocess.run([exe, "-c", "import matplotlib"], capture_output=True).returncode == 0:
         py = exe
         break
+# The latency CDF keeps cases apart: two cases on the same device, operation and size
+# (quickstart.ini's faults-block and faults-partial) are two lines, not one merged line.
+spec = importlib.util.spec_from_file_location("svadk_perf_plot", plot)
+plotmod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(plotmod)
+two = [{"case": c, "device": "dsa_sim0", "op": "copy", "size": "4096", "bucket_low_ns": lo,
+        "count": "1"} for c, lo in (("faults-block", "1000"), ("faults-partial", "5000"))]
+cdf = plotmod.cdf_series(two)
+t.check(sorted(cdf) == [("faults-block", "dsa_sim0", "copy", 4096),
+                        ("faults-partial", "dsa_sim0", "copy", 4096)] and
+        all(ys == [1.0] for _, ys in cdf.values()),
+        "plot script: one latency CDF line per case", cdf)
 if py is None:
     print("note: matplotlib is not installed: the plot script is not run")
 else:

@@ -72,6 +72,26 @@ int sva_thread_pin(pthread_t thread, int cpu)
 	return rc == 0 ? 0 : -rc;
 }
 
+int sva_thread_create_pinned(pthread_t *thread, int cpu, void *(*fn)(void *), void *arg)
+{
+	if (cpu >= CPU_SETSIZE)
+		return -EINVAL;
+	pthread_attr_t attr;
+	int rc = pthread_attr_init(&attr);
+	if (rc != 0)
+		return -rc;
+	if (cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		rc = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	if (rc == 0)
+		rc = pthread_create(thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return -rc;
+}
+
 int sva_cpu_current(void)
 {
 	return sched_getcpu();

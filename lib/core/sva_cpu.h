@@ -45,6 +45,16 @@ int sva_cpu_count(void);
  */
 int sva_thread_pin(pthread_t thread, int cpu);
 
+/**
+ * Create a thread running @p fn(@p arg), already pinned to CPU @p cpu (not
+ * pinned when @p cpu < 0): it never runs a single instruction elsewhere. The
+ * kernel checks @p cpu against what the process may use (its cpuset), not
+ * against the calling thread's own affinity.
+ * @return 0 (@p thread set), -EINVAL (no such CPU, or not in the allowed set)
+ *         or -errno from pthread_create().
+ */
+int sva_thread_create_pinned(pthread_t *thread, int cpu, void *(*fn)(void *), void *arg);
+
 /** CPU the calling thread runs on now (a hint), or -1. */
 int sva_cpu_current(void);
 

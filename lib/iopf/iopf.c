@@ -2,7 +2,6 @@
 /* The poll-mode IO page-fault handler: read → group → resolve → respond. */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,32 +501,16 @@ int sva_iopf_start(struct sva_iopf *pf, int cpu)
 		return -EINVAL;
 	if (atomic_load(&pf->running))
 		return -EALREADY;
-	if (cpu >= CPU_SETSIZE) {
-		SVA_LOG(IOPF, ERR, "%s: CPU %d does not exist", pf->name, cpu);
-		return -EINVAL;
-	}
-	/* Created already pinned: the CPU is checked by the kernel against
-	 * what this process may use (its cpuset), not against the CPU count
-	 * or the calling thread's own affinity, which is narrower whenever the
-	 * caller pinned itself. A refused CPU fails the start. */
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	if (cpu >= 0) {
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-	}
+	/* Created already pinned: a refused CPU fails the start. */
 	atomic_store(&pf->stop_req, false);
-	int rc = pthread_create(&pf->thread, &attr, iopf_thread, pf);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
-		if (rc == EINVAL && cpu >= 0)
+	int rc = sva_thread_create_pinned(&pf->thread, cpu, iopf_thread, pf);
+	if (rc < 0) {
+		if (rc == -EINVAL && cpu >= 0)
 			SVA_LOG(IOPF, ERR, "%s: CPU %d does not exist or is not allowed", pf->name, cpu);
 		else
 			SVA_LOG(IOPF, ERR, "%s: cannot create the handler thread: %s", pf->name,
-				strerror(rc));
-		return -rc;
+				strerror(-rc));
+		return rc;
 	}
 	sva_thread_set_name(pf->thread, pf->name);
 	atomic_store(&pf->running, true);

@@ -963,6 +963,42 @@ static void test_cpu_time(void)
 	EXPECT_EQ(SVA_ALIGN_UP(4097u, 4096u), 8192);
 }
 
+/* The affinity a thread started with, seen from inside it. */
+static void *affinity_thread(void *arg)
+{
+	cpu_set_t *set = arg;
+	if (pthread_getaffinity_np(pthread_self(), sizeof(*set), set) != 0)
+		CPU_ZERO(set);
+	return NULL;
+}
+
+static void test_thread_create_pinned(void)
+{
+	cpu_set_t allowed, seen;
+	CU_ASSERT_FATAL(pthread_getaffinity_np(pthread_self(), sizeof(allowed), &allowed) == 0);
+	int first = -1, refused = -1;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (CPU_ISSET(c, &allowed) && first < 0)
+			first = c;
+		else if (!CPU_ISSET(c, &allowed))
+			refused = c;
+	}
+	pthread_t th;
+	EXPECT_EQ(sva_thread_create_pinned(&th, CPU_SETSIZE, affinity_thread, &seen), -EINVAL);
+	/* Pinned from its first instruction. */
+	EXPECT_EQ(sva_thread_create_pinned(&th, first, affinity_thread, &seen), 0);
+	pthread_join(th, NULL);
+	EXPECT_EQ(CPU_COUNT(&seen), 1);
+	CU_ASSERT(CPU_ISSET(first, &seen));
+	/* Not pinned: the caller's CPUs. */
+	EXPECT_EQ(sva_thread_create_pinned(&th, -1, affinity_thread, &seen), 0);
+	pthread_join(th, NULL);
+	CU_ASSERT(CPU_EQUAL(&seen, &allowed));
+	/* A CPU this process may not use (the highest one, if any). */
+	if (refused >= 0)
+		EXPECT_EQ(sva_thread_create_pinned(&th, refused, affinity_thread, &seen), -EINVAL);
+}
+
 static int register_suites(void)
 {
 	static const struct sva_test_case args[] = {
@@ -998,6 +1034,7 @@ static int register_suites(void)
 	};
 	static const struct sva_test_case misc[] = {
 		{"cpu_time", test_cpu_time},
+		{"thread_create_pinned", test_thread_create_pinned},
 		{NULL, NULL},
 	};
 	if (sva_test_add_suite("args", args, NULL, NULL) || sva_test_add_suite("log", logc, NULL, NULL) ||

@@ -43,7 +43,6 @@ struct ifd_dev {
 	struct sva_iommufd_fq *fq;
 	struct sva_iommufd_space *rid_sp; /* the non-PASID part: the process, mirrored */
 	struct sva_iommufd_hwpt rid_hwpt;
-	struct sva_iopf *iopf;
 	uint32_t map_pages;
 	uint32_t next_pasid;
 	uint64_t pasid_used[IOMMUFD_MAX_QUEUES / 64 + 1]; /* offsets from pasid_base */
@@ -124,12 +123,17 @@ static void pasid_free(struct ifd_dev *d, uint32_t pasid)
 	d->pasid_used[i / 64] &= ~(1ull << (i % 64));
 }
 
-/* Answer what the handler still holds for a PASID before its space goes. */
-static void drain_handler(struct ifd_dev *d)
+/* Answer what the handler still holds for a PASID before its space goes.
+ * dev->iopf stays set after the handler is destroyed (until
+ * sva_dev_detach_iopf()): only the fault queue knows whether it still
+ * reads it. */
+static void drain_handler(struct sva_dev *dev)
 {
-	struct sva_iopf *pf = __atomic_load_n(&d->iopf, __ATOMIC_ACQUIRE);
-	if (pf)
-		sva_iopf_drain(pf);
+	struct ifd_dev *d = dev->priv;
+	pthread_mutex_lock(&dev->lock);
+	if (dev->iopf && sva_iommufd_fq_attached(d->fq))
+		sva_iopf_drain(dev->iopf);
+	pthread_mutex_unlock(&dev->lock);
 }
 
 static int ifd_queue_setup(struct sva_dev *dev, struct sva_queue *q, const struct sva_queue_conf *conf)
@@ -210,7 +214,7 @@ static void ifd_queue_release(struct sva_dev *dev, struct sva_queue *q)
 	/* Detach first: the kernel answers the PASID's pending groups itself. */
 	sva_iommufd_vfio_detach(d->dev_fd, iq->pasid);
 	sva_iommufd_fq_unbind(d->fq, d->dev_id, iq->pasid);
-	drain_handler(d);
+	drain_handler(dev);
 	sva_iommufd_hwpt_free(d->ic, &iq->hwpt);
 	sva_iommufd_space_destroy(iq->sp);
 	pasid_free(d, iq->pasid);
@@ -245,23 +249,19 @@ static int ifd_dump(struct sva_dev *dev, FILE *f)
 	return 0;
 }
 
+/* lib/dma keeps the handler in dev->iopf and calls these under dev->lock. */
 static int ifd_attach_iopf(struct sva_dev *dev, struct sva_iopf *pf)
 {
 	struct ifd_dev *d = dev->priv;
-	int rc = sva_iopf_add_source(pf, &sva_iommufd_fq_ops, d->fq);
-	if (rc == 0)
-		__atomic_store_n(&d->iopf, pf, __ATOMIC_RELEASE);
-	return rc;
+	return sva_iopf_add_source(pf, &sva_iommufd_fq_ops, d->fq);
 }
 
 static int ifd_detach_iopf(struct sva_dev *dev)
 {
 	struct ifd_dev *d = dev->priv;
-	struct sva_iopf *pf = __atomic_load_n(&d->iopf, __ATOMIC_ACQUIRE);
-	if (!pf)
-		return -ENOENT;
-	__atomic_store_n(&d->iopf, NULL, __ATOMIC_RELEASE);
-	return sva_iopf_remove_source(pf, d->fq);
+	if (!sva_iommufd_fq_attached(d->fq))
+		return 0; /* the handler was destroyed first and let go already */
+	return sva_iopf_remove_source(dev->iopf, d->fq);
 }
 
 static const struct sva_dev_ops ifd_ops = {

@@ -50,6 +50,7 @@ struct sva_iommufd_fq {
 	struct fq_bind *b;
 	unsigned int nb, bcap;
 	sva_counter_t reads, records, responses, stale, respond_errors, buf_grows;
+	_Atomic bool attached; /* a handler reads it (see fq_set_waker) */
 };
 
 static inline void cnt_add(sva_counter_t *c, uint64_t v)
@@ -328,6 +329,19 @@ static int fq_wait_fd(void *ctx)
 	return fq->fd;
 }
 
+/* The handler's waker is not needed (it polls the descriptor), but its
+ * coming and going says whether a handler reads the queue. */
+static void fq_set_waker(void *ctx, struct sva_idle *waker)
+{
+	struct sva_iommufd_fq *fq = ctx;
+	atomic_store_explicit(&fq->attached, waker != NULL, memory_order_release);
+}
+
+bool sva_iommufd_fq_attached(const struct sva_iommufd_fq *fq)
+{
+	return atomic_load_explicit(&((struct sva_iommufd_fq *)fq)->attached, memory_order_acquire);
+}
+
 const struct sva_iopf_source_ops sva_iommufd_fq_ops = {
 	.name = "iommufd-fault",
 	.read = fq_read,
@@ -335,7 +349,7 @@ const struct sva_iopf_source_ops sva_iommufd_fq_ops = {
 	.lookup_as = fq_lookup_as,
 	.pending = fq_pending,
 	.wait_fd = fq_wait_fd,
-	.set_waker = NULL,
+	.set_waker = fq_set_waker,
 };
 
 void sva_iommufd_fq_stats(const struct sva_iommufd_fq *fq, struct sva_iommufd_fq_stats *st)

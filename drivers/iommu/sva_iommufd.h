@@ -217,6 +217,13 @@ int sva_iommufd_fq_unbind(struct sva_iommufd_fq *fq, uint32_t dev_id, uint32_t p
 /** The source interface: sva_iopf_add_source(pf, &sva_iommufd_fq_ops, fq). */
 extern const struct sva_iopf_source_ops sva_iommufd_fq_ops;
 
+/**
+ * Whether a handler reads the queue: from sva_iopf_add_source() until the
+ * source is removed, by sva_iopf_remove_source() or by sva_iopf_destroy() of
+ * the handler.
+ */
+bool sva_iommufd_fq_attached(const struct sva_iommufd_fq *fq);
+
 /** Fault-queue counters. */
 struct sva_iommufd_fq_stats {
 	uint64_t reads;       /**< read() calls that returned records */

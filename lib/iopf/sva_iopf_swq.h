@@ -95,6 +95,26 @@ void sva_iopf_swq_cancel(struct sva_iopf_swq *q, uint64_t ticket);
  */
 bool sva_iopf_swq_attached(const struct sva_iopf_swq *q);
 
+/**
+ * Register the queue with the handler @p pf (sva_iopf_add_source()) and
+ * remember it: sva_iopf_swq_handler() returns it until the handler lets go of
+ * the queue, by sva_iopf_swq_detach() or by sva_iopf_destroy(). Destroying
+ * the handler before detaching is allowed.
+ * @return 0; -EINVAL; -EBUSY (a handler reads the queue); or the error of
+ *         sva_iopf_add_source().
+ */
+int sva_iopf_swq_attach(struct sva_iopf_swq *q, struct sva_iopf *pf);
+
+/**
+ * Undo sva_iopf_swq_attach(), answering what is queued. If the handler was
+ * destroyed meanwhile it let go already: this call then only forgets it.
+ * @return 0, or -ENOENT (not attached by sva_iopf_swq_attach(), or detached).
+ */
+int sva_iopf_swq_detach(struct sva_iopf_swq *q);
+
+/** The handler of sva_iopf_swq_attach() while it reads the queue, else NULL. */
+struct sva_iopf *sva_iopf_swq_handler(const struct sva_iopf_swq *q);
+
 /** Groups raised and not yet answered. */
 uint32_t sva_iopf_swq_in_flight(const struct sva_iopf_swq *q);
 

@@ -43,6 +43,10 @@ struct sva_iopf_swq {
 	void (*group_done)(void *arg, uint32_t pasid);
 	void *arg;
 	_Atomic(struct sva_idle *) waker;
+	/* The handler of sva_iopf_swq_attach(); swq_set_waker(NULL) clears it
+	 * when the handler lets go (removal, or its destruction). */
+	_Atomic(struct sva_iopf *) handler;
+	_Atomic bool bound; /* attached by sva_iopf_swq_attach(), not detached since */
 	/* requester side */
 	_Atomic uint64_t raised sva_cache_aligned;
 	_Atomic uint64_t nrecords, overflow, cancelled;
@@ -266,6 +270,8 @@ static bool swq_pending(void *ctx)
 static void swq_set_waker(void *ctx, struct sva_idle *waker)
 {
 	struct sva_iopf_swq *q = ctx;
+	if (!waker)
+		atomic_store_explicit(&q->handler, NULL, memory_order_release);
 	atomic_store_explicit(&q->waker, waker, memory_order_release);
 }
 
@@ -278,6 +284,35 @@ const struct sva_iopf_source_ops sva_iopf_swq_ops = {
 	.wait_fd = NULL,
 	.set_waker = swq_set_waker,
 };
+
+int sva_iopf_swq_attach(struct sva_iopf_swq *q, struct sva_iopf *pf)
+{
+	if (!q || !pf)
+		return -EINVAL;
+	if (sva_iopf_swq_handler(q))
+		return -EBUSY;
+	int rc = sva_iopf_add_source(pf, &sva_iopf_swq_ops, q);
+	if (rc < 0)
+		return rc;
+	atomic_store_explicit(&q->handler, pf, memory_order_release);
+	atomic_store_explicit(&q->bound, true, memory_order_release);
+	return 0;
+}
+
+int sva_iopf_swq_detach(struct sva_iopf_swq *q)
+{
+	if (!q || !atomic_exchange_explicit(&q->bound, false, memory_order_acq_rel))
+		return -ENOENT;
+	struct sva_iopf *pf = sva_iopf_swq_handler(q);
+	if (!pf)
+		return 0; /* the handler was destroyed first and let go already */
+	return sva_iopf_remove_source(pf, q);
+}
+
+struct sva_iopf *sva_iopf_swq_handler(const struct sva_iopf_swq *q)
+{
+	return atomic_load_explicit(&((struct sva_iopf_swq *)q)->handler, memory_order_acquire);
+}
 
 void sva_iopf_swq_free(struct sva_iopf_swq *q)
 {

@@ -629,6 +629,49 @@ static void test_iopf_attach(void)
 	free(src);
 }
 
+/* sva_iopf_destroy() lets go of every source: destroying the handler before
+ * the device it serves is allowed. The device then has no handler (a fault
+ * fails the operation), and detach or close only forget the handler. */
+static void test_iopf_destroyed_first(void)
+{
+	struct sva_dev *dev = sva_dev_open("dsa_sim0,engines=0", NULL);
+	struct sva_dev *dev2 = sva_dev_open("dsa_sim1,engines=0", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev2);
+	struct sva_iopf *pf = sva_iopf_create(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pf);
+	EXPECT_EQ(sva_dev_attach_iopf(dev, pf), 0);
+	EXPECT_EQ(sva_dev_attach_iopf(dev2, pf), 0);
+	struct sva_queue *q = sva_queue_create(dev, &(struct sva_queue_conf){
+							    .nb_desc = 8, .fault_mode = SVA_FAULT_PARTIAL});
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	sva_iopf_destroy(pf);
+	/* A partial-completion fault finds no handler. */
+	size_t len = 2 * SVA_PAGE_SIZE;
+	char *src = malloc(len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+	memset(src, 7, len);
+	char *dst = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(dst != MAP_FAILED);
+	log_begin();
+	CU_ASSERT(sva_copy(q, dst, src, (uint32_t)len, SVA_OP_FLAG_SUBMIT) >= 0);
+	enum sva_status bad = SVA_STATUS_SUCCESS;
+	EXPECT_EQ(reap(q, 1, &bad), 1);
+	CU_ASSERT(strstr(log_end(), "no IO page-fault handler") != NULL);
+	EXPECT_EQ(bad, SVA_STATUS_PAGE_FAULT);
+	/* Detach only forgets the destroyed handler; a new one can come. */
+	EXPECT_EQ(sva_dev_detach_iopf(dev2), 0);
+	EXPECT_EQ(sva_dev_detach_iopf(dev2), -ENOENT);
+	pf = sva_iopf_create(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pf);
+	EXPECT_EQ(sva_dev_attach_iopf(dev2, pf), 0);
+	EXPECT_EQ(sva_dev_close(dev2), 0); /* detaches the new handler */
+	sva_iopf_destroy(pf);
+	EXPECT_EQ(sva_dev_close(dev), 0); /* forgets the destroyed one */
+	munmap(dst, len);
+	free(src);
+}
+
 /* ---- operations a device does not have -------------------------------------------- */
 
 static void test_unsupported_ops(void)
@@ -690,6 +733,7 @@ static const struct sva_test_case dev_tests[] = {
 	{"info_iaa", test_info_iaa},
 	{"bof_off", test_bof_off},
 	{"iopf_attach", test_iopf_attach},
+	{"iopf_destroyed_first", test_iopf_destroyed_first},
 	{NULL, NULL},
 };
 

@@ -10,7 +10,6 @@ int idxd_pc_create(struct idxd_pc *pc, const char *devname,
 {
 	char name[80];
 	snprintf(name, sizeof(name), "%s.pc", devname);
-	pc->iopf = NULL;
 	pc->swq = sva_iopf_swq_create(&(struct sva_iopf_swq_conf){
 		.name = name, .lookup_as = lookup_as, .arg = arg});
 	return pc->swq ? 0 : -ENOMEM;
@@ -24,19 +23,12 @@ void idxd_pc_destroy(struct idxd_pc *pc)
 
 int idxd_pc_attach(struct idxd_pc *pc, struct sva_iopf *pf)
 {
-	int rc = sva_iopf_add_source(pf, &sva_iopf_swq_ops, pc->swq);
-	if (rc == 0)
-		__atomic_store_n(&pc->iopf, pf, __ATOMIC_RELEASE);
-	return rc;
+	return sva_iopf_swq_attach(pc->swq, pf);
 }
 
 int idxd_pc_detach(struct idxd_pc *pc)
 {
-	struct sva_iopf *pf = __atomic_load_n(&pc->iopf, __ATOMIC_ACQUIRE);
-	if (!pf)
-		return -ENOENT;
-	__atomic_store_n(&pc->iopf, NULL, __ATOMIC_RELEASE);
-	return sva_iopf_remove_source(pf, pc->swq);
+	return sva_iopf_swq_detach(pc->swq);
 }
 
 int idxd_backend_queue_drain(struct sva_dev *dev, struct sva_queue *q, uint32_t timeout_ms)

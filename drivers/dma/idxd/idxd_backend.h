@@ -14,8 +14,7 @@
 
 /** Partial-completion faults of one device. */
 struct idxd_pc {
-	struct sva_iopf_swq *swq; /**< the queues raise their faults here */
-	struct sva_iopf *iopf;    /**< attached handler; queues read it atomically */
+	struct sva_iopf_swq *swq; /**< the queues raise their faults here; keeps the handler */
 };
 
 /** Create the fault queue; @p lookup_as maps a PASID to its address space. @return 0 or -errno. */
@@ -28,7 +27,7 @@ void idxd_pc_destroy(struct idxd_pc *pc);
 /** Register the fault queue with @p pf. @return 0 or -errno. */
 int idxd_pc_attach(struct idxd_pc *pc, struct sva_iopf *pf);
 
-/** Unregister it. @return 0, or -ENOENT (none attached). */
+/** Unregister it (only forgets a handler destroyed first). @return 0, or -ENOENT (none attached). */
 int idxd_pc_detach(struct idxd_pc *pc);
 
 /** Control state every idxd backend keeps first in its sva_queue.drv_priv. */

@@ -110,7 +110,6 @@ struct idxd_queue {
 	const struct idxd_portal_ops *pops;
 	void *portal;
 	struct sva_iopf_swq *pc_swq;
-	struct sva_iopf *const *iopf;
 	uint64_t fault_timeout_ns;
 	/* --- statistics (written by the application thread) --- */
 	uint64_t st_submitted, st_completed, st_errors, st_faults, st_resubmits, st_bytes,
@@ -798,7 +797,7 @@ static void start_fault(struct idxd_queue *q, uint16_t idx, const uint8_t *cr, u
 	f->fault_addr = fault_addr;
 	f->fault_perm = status & DSA_COMP_STATUS_WRITE ? SVA_PERM_WRITE : SVA_PERM_READ;
 	make_remainder(q, idx, cr, bc);
-	if (!q->pc_swq || !__atomic_load_n(q->iopf, __ATOMIC_ACQUIRE)) {
+	if (!q->pc_swq || !sva_iopf_swq_handler(q->pc_swq)) {
 		if (!q->warned_no_handler) {
 			SVA_LOG(IDXD, WARNING, "%s: page fault at 0x%llx but no IO page-fault handler "
 				"is attached to the device (sva_dev_attach_iopf)", q->name,
@@ -1056,7 +1055,7 @@ void idxd_queue_fill_fp(struct idxd_queue *q, struct sva_queue_fp *fp)
 struct idxd_queue *idxd_queue_create(const struct idxd_queue_conf *c)
 {
 	if (!c || !SVA_IS_POW2(c->nb_desc) || c->nb_desc < 2 || !c->portal_ops ||
-	    !c->portal_ops->submit || !c->iopf) {
+	    !c->portal_ops->submit) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -1076,7 +1075,6 @@ struct idxd_queue *idxd_queue_create(const struct idxd_queue_conf *c)
 	q->pops = c->portal_ops;
 	q->portal = c->portal;
 	q->pc_swq = c->pc_swq;
-	q->iopf = c->iopf;
 	q->fault_timeout_ns = (uint64_t)(c->fault_timeout_ms ? c->fault_timeout_ms
 							      : SVA_DEFAULT_PRS_TIMEOUT_MS) * 1000000ull;
 	/* One allocation for everything the device reads or writes. */
@@ -1127,7 +1125,7 @@ static int drain(struct idxd_queue *q, uint32_t timeout_ms, bool restart)
 		/* A handler polled by the application (no thread of its own) is
 		 * likely polled by this very thread: answer the faults here rather
 		 * than let them time out. (-EBUSY if someone else polls it now.) */
-		struct sva_iopf *pf = __atomic_load_n(q->iopf, __ATOMIC_ACQUIRE);
+		struct sva_iopf *pf = q->pc_swq ? sva_iopf_swq_handler(q->pc_swq) : NULL;
 		if (pf && !sva_iopf_running(pf))
 			sva_iopf_poll(pf, 64);
 		if (restart && q->fin != fin) {

@@ -38,8 +38,7 @@ struct idxd_queue_conf {
 	uint16_t max_batch;            /**< operations per batch descriptor (< 2: no batching) */
 	const struct idxd_portal_ops *portal_ops;
 	void *portal;
-	struct sva_iopf_swq *pc_swq;   /**< where partial-completion faults go */
-	struct sva_iopf *const *iopf;  /**< the device's handler pointer (NULL: none attached) */
+	struct sva_iopf_swq *pc_swq;   /**< where partial-completion faults go (and its handler) */
 	uint32_t fault_timeout_ms;     /**< give up waiting for a fault answer after this */
 	int numa_node;                 /**< ring memory node, -1: any */
 	struct sva_as *map_as;         /**< managed space to map the rings into, or NULL */

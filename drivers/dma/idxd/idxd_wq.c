@@ -287,7 +287,6 @@ static int wq_queue_setup(struct sva_dev *dev, struct sva_queue *q, const struct
 		.portal_ops = ops,
 		.portal = &wq->p,
 		.pc_swq = wd->pc.swq,
-		.iopf = &wd->pc.iopf,
 		.fault_timeout_ms = wd->fault_timeout_ms,
 		.numa_node = w->numa_node,
 		.map_as = NULL,

@@ -53,8 +53,7 @@ struct sim_iommu {
 	struct inv_entry inv[INV_LOG];
 	_Atomic uint64_t inv_seq;
 	/* page requests */
-	struct sva_iopf_swq *prq;
-	struct sva_iopf *iopf;
+	struct sva_iopf_swq *prq; /* keeps the attached handler */
 	_Atomic uint32_t inj_xlate_every, inj_drop_every, inj_delay_us;
 	_Atomic uint64_t inj_walk_count, inj_req_count;
 	_Atomic uint64_t walks, walk_pages, atc_hits, invalidations, page_requests, injected;

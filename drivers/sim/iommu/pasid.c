@@ -288,8 +288,7 @@ void sim_iommu_destroy(struct sim_iommu *mmu)
 {
 	if (!mmu)
 		return;
-	if (mmu->iopf)
-		sim_iommu_detach_iopf(mmu);
+	sim_iommu_detach_iopf(mmu);
 	for (uint32_t d = 0; d < (1u << PASID_DIR_BITS); d++) {
 		if (!mmu->dir[d])
 			continue;

@@ -10,37 +10,21 @@
  * (it is never answered); with the delay bits, one whose answer is held. */
 #define TICKET_DROPPED (1ull << 63)
 
-/* The handler lets go of the queue when it is destroyed (it removes every
- * source): after that, mmu->iopf points to freed memory and must not be
- * used; the queue's own state says whether a handler still reads it. */
+/* The queue keeps the handler, and forgets it when the handler lets go of it
+ * (also when the handler is destroyed first). */
 int sim_iommu_attach_iopf(struct sim_iommu *mmu, struct sva_iopf *pf)
 {
-	if (!pf)
-		return -EINVAL;
-	if (sim_iommu_has_iopf(mmu))
-		return -EBUSY;
-	int rc = sva_iopf_add_source(pf, &sva_iopf_swq_ops, mmu->prq);
-	if (rc < 0)
-		return rc;
-	__atomic_store_n(&mmu->iopf, pf, __ATOMIC_RELEASE);
-	return 0;
+	return sva_iopf_swq_attach(mmu->prq, pf);
 }
 
 int sim_iommu_detach_iopf(struct sim_iommu *mmu)
 {
-	struct sva_iopf *pf = __atomic_load_n(&mmu->iopf, __ATOMIC_ACQUIRE);
-	if (!pf)
-		return -ENOENT;
-	__atomic_store_n(&mmu->iopf, NULL, __ATOMIC_RELEASE);
-	if (!sva_iopf_swq_attached(mmu->prq))
-		return 0; /* the handler was destroyed first and let go already */
-	return sva_iopf_remove_source(pf, mmu->prq);
+	return sva_iopf_swq_detach(mmu->prq);
 }
 
 bool sim_iommu_has_iopf(const struct sim_iommu *mmu)
 {
-	return __atomic_load_n(&mmu->iopf, __ATOMIC_ACQUIRE) != NULL &&
-	       sva_iopf_swq_attached(mmu->prq);
+	return sva_iopf_swq_handler(mmu->prq) != NULL;
 }
 
 struct sva_iopf_swq *sim_iommu_prq(struct sim_iommu *mmu)

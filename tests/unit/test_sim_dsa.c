@@ -2608,6 +2608,112 @@ static void test_stale_translation(void)
 	}
 }
 
+/* A page the device has a translation cached for (as record, and as source
+ * and destination of a copy), then unmapped behind its back (no
+ * sva_as_invalidate()) and kept inaccessible. */
+static uint8_t *stale_page(struct raw *r)
+{
+	static _Alignas(64) uint8_t cr[64], scratch[64];
+	uint8_t d[64];
+	uint8_t *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(p != MAP_FAILED);
+	const uint32_t F = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
+	dsa_desc(d, DSA_OPCODE_MEMMOVE, F, p, u(p) + 64, u(scratch), 64);
+	EXPECT_EQ(raw_run(r, d, p), DSA_COMP_SUCCESS);
+	dsa_desc(d, DSA_OPCODE_MEMMOVE, F, cr, u(scratch), u(p) + 64, 64);
+	EXPECT_EQ(raw_run(r, d, cr), DSA_COMP_SUCCESS);
+	CU_ASSERT(munmap(p, PG) == 0);
+	void *hole = mmap(p, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	CU_ASSERT_FATAL(hole == p);
+	return p;
+}
+
+static void expect_shifted(const uint8_t *buf)
+{
+	EXPECT_EQ(buf[0], 0);
+	for (int i = 1; i <= 16; i++)
+		EXPECT_EQ(buf[i], i - 1);
+	EXPECT_EQ(buf[17], 17);
+}
+
+/* Raw: a guard fault after an operation's data was done (its record write,
+ * or an operation without a record) completes it exactly once: an
+ * overlapping move run twice would shift the data twice. */
+static void test_stale_record_once(void)
+{
+	for (int inl = 0; inl < 2; inl++) {
+		struct raw r;
+		struct sim_dsa_conf conf = {.nb_engines = inl ? 0 : 1};
+		raw_open(&r, &conf, NULL, NULL, 1, PF_POLL);
+		const uint32_t F = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
+		static _Alignas(64) uint8_t buf[64], buf2[64], bcr[64], mcr[64];
+		static _Alignas(64) uint8_t list[2][64];
+		uint8_t d[64];
+		struct sim_dsa_stats s0, s1;
+		struct sim_swerr e;
+		while (sim_dsa_swerr_read(r.hw, &e) == 0)
+			;
+
+		/* A single operation whose record write hits the guard. */
+		for (int i = 0; i < 64; i++)
+			buf[i] = (uint8_t)i;
+		uint8_t *rec = stale_page(&r);
+		sim_dsa_stats_get(r.hw, &s0);
+		dsa_desc(d, DSA_OPCODE_MEMMOVE, F, rec, u(buf), u(buf) + 1, 16);
+		EXPECT_EQ(sim_portal_submit(r.portal[0], d), 0);
+		raw_settle(&r, 0);
+		sim_dsa_stats_get(r.hw, &s1);
+		expect_shifted(buf);
+		EXPECT_EQ(s1.descs - s0.descs, 2); /* the move and the settling no-op */
+		EXPECT_EQ(s1.errors - s0.errors, 0);
+		EXPECT_EQ(s1.swerrs - s0.swerrs, 1);
+		EXPECT_EQ(s1.stale - s0.stale, 1);
+		EXPECT_EQ(sim_dsa_swerr_read(r.hw, &e), 0);
+		EXPECT_EQ(e.status, DSA_COMP_CRA_XLAT);
+		EXPECT_EQ(e.addr, u(rec));
+		EXPECT_EQ(sim_dsa_swerr_read(r.hw, &e), -EAGAIN);
+		munmap(rec, PG);
+
+		/* The same as a batch member; the next member still runs. */
+		for (int i = 0; i < 64; i++)
+			buf[i] = (uint8_t)i;
+		memset(buf2, 0, sizeof(buf2));
+		memset(mcr, 0, sizeof(mcr));
+		rec = stale_page(&r);
+		dsa_desc(list[0], DSA_OPCODE_MEMMOVE, F, rec, u(buf), u(buf) + 1, 16);
+		dsa_desc(list[1], DSA_OPCODE_MEMMOVE, F, mcr, u(buf) + 32, u(buf2), 16);
+		dsa_desc(d, DSA_OPCODE_BATCH, F, bcr, u(list), 0, 2);
+		sim_dsa_stats_get(r.hw, &s0);
+		EXPECT_EQ(raw_run(&r, d, bcr), DSA_COMP_SUCCESS);
+		sim_dsa_stats_get(r.hw, &s1);
+		EXPECT_EQ(cr_bytes_completed(bcr), 2);
+		EXPECT_EQ(mcr[0], DSA_COMP_SUCCESS);
+		expect_shifted(buf);
+		CU_ASSERT(memcmp(buf2, buf + 32, 16) == 0);
+		EXPECT_EQ(s1.descs - s0.descs, 2);
+		EXPECT_EQ(s1.swerrs - s0.swerrs, 1);
+		EXPECT_EQ(s1.stale - s0.stale, 1);
+		EXPECT_EQ(sim_dsa_swerr_read(r.hw, &e), 0);
+		EXPECT_EQ(e.addr, u(rec));
+		EXPECT_EQ(sim_dsa_swerr_read(r.hw, &e), -EAGAIN);
+		munmap(rec, PG);
+
+		/* No record at all: a stale source fails the operation, once. */
+		uint8_t *src = stale_page(&r);
+		sim_dsa_stats_get(r.hw, &s0);
+		dsa_desc(d, DSA_OPCODE_MEMMOVE, IDXD_OP_FLAG_BOF, NULL, u(src) + 64, u(buf2), 64);
+		EXPECT_EQ(sim_portal_submit(r.portal[0], d), 0);
+		raw_settle(&r, 0);
+		sim_dsa_stats_get(r.hw, &s1);
+		EXPECT_EQ(s1.descs - s0.descs, 2);
+		EXPECT_EQ(s1.errors - s0.errors, 1);
+		EXPECT_EQ(s1.stale - s0.stale, 1);
+		EXPECT_EQ(s1.swerrs - s0.swerrs, 0);
+		munmap(src, PG);
+		raw_close(&r);
+	}
+}
+
 /* Raw: pages dropped with MADV_DONTNEED and reported fault again. */
 static void test_dontneed_refaults(void)
 {
@@ -2716,6 +2822,7 @@ static const struct sva_test_case hw_tests[] = {
 	{"inject_delay", test_inject_delay},
 	{"stale_translation", test_stale_translation},
 	{"stale_burst", test_stale_burst},
+	{"stale_record_once", test_stale_record_once},
 	{"dontneed_refaults", test_dontneed_refaults},
 	{NULL, NULL},
 };

@@ -72,9 +72,9 @@ bool sim_exec_fetch(struct sim_exec *x, int only_wq)
 			x->busy = true;
 			x->pasid = x->w.portal->pasid;
 			x->in_batch = false;
+			x->op_begun = false;
 			x->op_active = false;
 			x->cr_pending = false;
-			x->batch_cr = false;
 			x->wait = WAIT_NONE;
 			x->raise_pending = false;
 			x->resolved_page = UINT64_MAX;
@@ -355,7 +355,8 @@ static enum run_result write_cr(struct sim_exec *x)
 /* Run the operation in x->d to completion (record written). */
 static enum run_result run_op(struct sim_exec *x, bool member)
 {
-	if (!x->op_active && !x->cr_pending) {
+	if (!x->op_begun) {
+		x->op_begun = true;
 		uint32_t flags;
 		memcpy(&flags, x->d + 4, 4);
 		uint64_t cr_addr = idxd_rd64(x->d, 8);
@@ -429,7 +430,7 @@ static void complete_batch(struct sim_exec *x, uint8_t status, uint32_t processe
 	memcpy(x->d, x->bdesc, sizeof(x->d));
 	memcpy(x->cr + 4, &processed, 4); /* descriptors completed */
 	x->in_batch = false;
-	x->batch_cr = true;
+	x->op_begun = true; /* the batch's own record is what remains */
 	x->op_active = false;
 	sva_counter_add(&x->batches, 1);
 	prepare_cr(x, status, status == DSA_COMP_SUCCESS);
@@ -487,7 +488,7 @@ static void run_members_fast(struct sim_exec *x)
 
 static enum run_result run_batch(struct sim_exec *x)
 {
-	if (!x->in_batch && !x->batch_cr) {
+	if (!x->in_batch && !x->op_begun) {
 		memcpy(x->bdesc, x->w.desc, sizeof(x->bdesc));
 		memset(x->cr, 0, sizeof(x->cr));
 		uint8_t st = validate_batch(x);
@@ -576,6 +577,7 @@ static enum run_result run_batch(struct sim_exec *x)
 			x->bfailed++;
 		x->bidx++;
 		x->bfetched = false;
+		x->op_begun = false;
 	}
 	if (x->in_batch) {
 		memset(x->cr, 0, sizeof(x->cr));
@@ -590,7 +592,7 @@ static enum run_result run_item(struct sim_exec *x)
 {
 	if (!is_iaa(x) && x->w.desc[7] == DSA_OPCODE_BATCH)
 		return run_batch(x);
-	if (!x->op_active && !x->cr_pending)
+	if (!x->op_begun)
 		sim_atc_sync(x->atc);
 	return run_op(x, false);
 }
@@ -659,6 +661,7 @@ enum run_result sim_exec_run(struct sim_exec *x)
 							       (uint64_t)x->bidx * IDXD_DESC_SIZE),
 			       IDXD_DESC_SIZE);
 			x->bfetched = true;
+			x->op_begun = true;
 			memset(x->cr, 0, sizeof(x->cr));
 			idxd_wr64(x->cr, 8, addr);
 			sim_complete(x, DSA_COMP_TRANSLATION_FAIL);

@@ -89,11 +89,16 @@ struct sim_exec {
 	uint8_t bdesc[IDXD_DESC_SIZE]; /* the batch descriptor */
 	/* current operation */
 	uint8_t d[IDXD_DESC_SIZE] sva_cache_aligned;
+	/* Phases: op_begun (set up: validated, started or completed) ->
+	 * op_active (running) -> cr_pending (record to write). op_begun stays
+	 * set once the operation (or the batch's own record) is under way, so
+	 * that coming back after a wait or a guard fault never starts it again:
+	 * cleared only when the next entry or batch member is taken. */
+	bool op_begun;
 	bool op_active;
 	bool cr_pending;               /* record prepared, write outstanding */
 	bool in_cr_write;              /* a fault now is the record's, not the data's */
 	bool fast_member;              /* a fast-path batch member is being copied */
-	bool batch_cr;                 /* the record pending is the batch's */
 	bool seeded;                   /* CRC seed read */
 	uint8_t last_status;           /* status of the operation just completed */
 	uint64_t off;                  /* bytes done */

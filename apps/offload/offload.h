@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "sva_args.h" /* sva_parse_u64: sizes with k/M/G suffixes */
 #include "sva_dma.h"
 #include "sva_iopf.h"
 
@@ -31,9 +32,6 @@ extern bool ofl_quiet;
 
 /* Print "prog: message" on stderr. */
 void ofl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Parse "123", "4k", "1M", "2g" (binary units). @return 0 or -1. */
-int ofl_parse_size(const char *s, uint64_t *out);
 
 /* "1.5 GiB" into @p buf. */
 const char *ofl_fmt_bytes(uint64_t v, char *buf, size_t len);

@@ -377,7 +377,7 @@ static int cmd_fill(const struct opts *o, char **av)
 {
 	struct tool t = {.cmd = CMD_FILL, .verify = o->verify};
 	uint64_t size;
-	if (ofl_parse_size(av[1], &size) < 0) {
+	if (sva_parse_u64(av[1], &size) < 0) {
 		ofl_err("bad SIZE '%s' (a number with an optional k, M, G suffix)", av[1]);
 		return OFL_EXIT_ERR;
 	}
@@ -429,7 +429,7 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'c':
-			if (ofl_parse_size(optarg, &o.chunk) < 0 || o.chunk < 4096 ||
+			if (sva_parse_u64(optarg, &o.chunk) < 0 || o.chunk < 4096 ||
 			    o.chunk % 4096 || o.chunk > (1ull << 31)) {
 				ofl_err("--chunk: expected a multiple of 4 KiB up to 2 GiB, got '%s'",
 					optarg);

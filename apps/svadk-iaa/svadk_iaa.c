@@ -667,7 +667,7 @@ int main(int argc, char **argv)
 		long v;
 		switch (c) {
 		case 'c':
-			if (ofl_parse_size(optarg, &o.chunk) < 0 || o.chunk < 512 ||
+			if (sva_parse_u64(optarg, &o.chunk) < 0 || o.chunk < 512 ||
 			    o.chunk > (1ull << 31)) {
 				ofl_err("--chunk: expected 512 bytes .. 2 GiB, got '%s'", optarg);
 				return OFL_EXIT_ERR;

@@ -138,6 +138,8 @@ expect 2 "$dsa" "${q[@]}" copy "$work/a" "$work/a"
 [ "$(cat "$work/a")" = abc ] && ok || fail "copy onto itself truncated the file"
 expect 2 "$dsa" "${q[@]}" crc32c "$work"
 expect 2 "$dsa" "${q[@]}" fill "$work/f" 12q ff
+expect 2 "$dsa" "${q[@]}" fill "$work/f" " -0" ff # strtoull would skip the blank and the sign
+expect 2 "$dsa" "${q[@]}" fill "$work/f" 1T ff    # k, M, G only
 expect 2 "$dsa" "${q[@]}" fill "$work/f" 16 abc
 expect 2 "$dsa" "${q[@]}" --chunk 1000 crc32c "$work/a"
 expect 2 "$dsa" "${q[@]}" --fault-mode sometimes crc32c "$work/a"

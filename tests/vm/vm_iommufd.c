@@ -258,8 +258,10 @@ static void test_pasid(struct fixture *fx)
 			    SVA_PERM_READ | SVA_PERM_WRITE);
 	fx->sp_m = sva_iommufd_space_create(ic, &(struct sva_iommufd_space_conf){
 		.name = "pasid", .as = fx->mas});
+	if (!fx->sp_m)
+		rc = rc ?: -errno;
 	struct sva_iommufd_hwpt_req req = {.dev_id = fx->idev,
-					   .pt_id = sva_iommufd_space_ioas(fx->sp_m),
+					   .pt_id = fx->sp_m ? sva_iommufd_space_ioas(fx->sp_m) : 0,
 					   .pasid = true, .fq = fq};
 	rc = rc ?: sva_iommufd_hwpt_alloc(ic, &req, &fx->pa, err, sizeof(err));
 	rc = rc ?: pasid_op(VMT_OP_PASID_ATTACH, fx->stdev, PASID_A, fx->pa.id);

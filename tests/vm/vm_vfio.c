@@ -194,6 +194,8 @@ int main(void)
 					 err, sizeof(err))
 		: -errno;
 	check(rc == 0, "device attached to the IOAS mirroring the process %s", rc ? err : "");
+	if (!sp)
+		goto out; /* the checks below need the IOAS */
 
 	/* PASIDs and page requests on a device without them: clear refusals. */
 	struct sva_iommufd_hwpt h = {0};

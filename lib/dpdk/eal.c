@@ -44,6 +44,10 @@ static int lcores_arg(char *buf, size_t len)
 static int eal_init_now(void)
 {
 	static char lcores_buf[4096];
+	static const char *const defaults[] = {
+		"--no-huge", "--no-shconf", "--no-pci", "--no-telemetry",
+		"--iova-mode=va", "--log-level=warning",
+	};
 	char *argv[EAL_MAX_ARGS + 1];
 	char *copy = NULL;
 	int argc = 0;
@@ -64,32 +68,23 @@ static int eal_init_now(void)
 			}
 			argv[argc++] = t;
 		}
-		/* Without an lcore option the EAL would pin this thread to the
-		 * first CPU: keep it free unless the arguments say otherwise. */
-		bool lcores = false;
-		for (int i = 1; i < argc; i++)
-			lcores |= !strncmp(argv[i], "-l", 2) || !strncmp(argv[i], "-c", 2) ||
-				  !strncmp(argv[i], "--lcores", 8);
-		if (!lcores) {
-			rc = lcores_arg(lcores_buf, sizeof(lcores_buf));
-			if (rc < 0 || argc == EAL_MAX_ARGS) {
-				free(copy);
-				return rc < 0 ? rc : -E2BIG;
-			}
-			argv[argc++] = lcores_buf;
-		}
 	} else {
-		rc = lcores_arg(lcores_buf, sizeof(lcores_buf));
-		if (rc < 0) {
-			SVA_LOG(DPDK, ERR, "cannot read the CPU affinity: %s", strerror(-rc));
-			return rc;
-		}
-		static const char *const defaults[] = {
-			"--no-huge", "--no-shconf", "--no-pci", "--no-telemetry",
-			"--iova-mode=va", "--log-level=warning",
-		};
 		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 			argv[argc++] = (char *)defaults[i];
+	}
+	/* Without an lcore option the EAL would pin this thread to the first
+	 * CPU: keep it free unless the arguments say otherwise. */
+	bool lcores = false;
+	for (int i = 1; i < argc; i++)
+		lcores |= !strncmp(argv[i], "-l", 2) || !strncmp(argv[i], "-c", 2) ||
+			  !strncmp(argv[i], "--lcores", 8);
+	if (!lcores) {
+		rc = argc < EAL_MAX_ARGS ? lcores_arg(lcores_buf, sizeof(lcores_buf)) : -E2BIG;
+		if (rc < 0) {
+			SVA_LOG(DPDK, ERR, "cannot add the --lcores argument: %s", strerror(-rc));
+			free(copy);
+			return rc;
+		}
 		argv[argc++] = lcores_buf;
 	}
 	argv[argc] = NULL;

@@ -29,6 +29,8 @@ _Static_assert(IOPF_MAX_SOURCES <= SVA_IDLE_MAX_FDS, "the idle wait must watch e
  * more often, and sequential throughput drops (64: ~0.75x one populate,
  * 128: ~0.82x, 256: ~0.82x in svadk-iopf-bench). */
 #define IOPF_DEFER_CHUNK 128
+/* Pages made present after the faulting one, at most: a window of 2 MiB. */
+#define IOPF_AHEAD_LIMIT 511u
 
 /* A group whose last record has not been read yet. Pages are resolved as
  * their records arrive; the answer goes out with the last one. */
@@ -114,26 +116,21 @@ struct sva_iopf *sva_iopf_create(const struct sva_iopf_conf *conf)
 	pf->batch = conf && conf->batch ? conf->batch : SVA_DEFAULT_IOPF_BATCH;
 	if (pf->batch > 4096) {
 		SVA_LOG(IOPF, ERR, "%s: batch %u is larger than 4096", pf->name, pf->batch);
-		free(pf);
-		errno = EINVAL;
-		return NULL;
+		goto invalid;
 	}
 	pf->fault_ahead = conf && conf->fault_ahead >= 0 ? (uint32_t)conf->fault_ahead
 							   : SVA_DEFAULT_FAULT_AHEAD;
-	if (pf->fault_ahead > 511) {
-		SVA_LOG(IOPF, ERR, "%s: fault_ahead %u is larger than 511 pages", pf->name,
-			pf->fault_ahead);
-		free(pf);
-		errno = EINVAL;
-		return NULL;
+	if (pf->fault_ahead > IOPF_AHEAD_LIMIT) {
+		SVA_LOG(IOPF, ERR, "%s: fault_ahead %u is larger than %u pages", pf->name,
+			pf->fault_ahead, IOPF_AHEAD_LIMIT);
+		goto invalid;
 	}
 	uint32_t amax = conf && conf->fault_ahead_max ? conf->fault_ahead_max
 						      : SVA_DEFAULT_FAULT_AHEAD_MAX;
-	if (amax > 511) {
-		SVA_LOG(IOPF, ERR, "%s: fault_ahead_max %u is larger than 511 pages", pf->name, amax);
-		free(pf);
-		errno = EINVAL;
-		return NULL;
+	if (amax > IOPF_AHEAD_LIMIT) {
+		SVA_LOG(IOPF, ERR, "%s: fault_ahead_max %u is larger than %u pages", pf->name, amax,
+			IOPF_AHEAD_LIMIT);
+		goto invalid;
 	}
 	/* No ramp without fault-ahead, and never below the base window. */
 	pf->fault_ahead_max = pf->fault_ahead ? SVA_MAX(amax, pf->fault_ahead) : 0;
@@ -152,6 +149,10 @@ struct sva_iopf *sva_iopf_create(const struct sva_iopf_conf *conf)
 	pf->ns_per_tick = 1e9 / (double)sva_tsc_hz();
 	sva_hist_reset(&pf->lat);
 	return pf;
+invalid:
+	free(pf);
+	errno = EINVAL;
+	return NULL;
 }
 
 static void answer(struct sva_iopf *pf, struct iopf_source *s, const struct sva_iopf_fault *last,
@@ -318,8 +319,8 @@ static bool resolve_record(struct sva_iopf *pf, struct sva_as *as, const struct 
 			continue;
 		}
 		uint64_t needed = (end - page) >> SVA_PAGE_SHIFT; /* incl. this page */
-		unsigned int ahead = process ? (unsigned int)SVA_MIN(SVA_MAX((uint64_t)pf->fault_ahead,
-									     needed - 1), 511) : 0;
+		uint64_t want = SVA_MAX((uint64_t)pf->fault_ahead, needed - 1);
+		unsigned int ahead = process ? (unsigned int)SVA_MIN(want, (uint64_t)IOPF_AHEAD_LIMIT) : 0;
 		bool hit = false;
 		struct stream *st = process && needed == 1 ? stream_of(pf, as, page, &hit) : NULL;
 		unsigned int done = 0;
@@ -674,5 +675,5 @@ unsigned int sva_iopf_fault_ahead(const struct sva_iopf *pf)
 
 unsigned int sva_iopf_fault_ahead_max(const struct sva_iopf *pf)
 {
-	return SVA_MAX(pf->fault_ahead_max, pf->fault_ahead);
+	return pf->fault_ahead_max; /* never below fault_ahead: see sva_iopf_create() */
 }

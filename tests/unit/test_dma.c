@@ -672,6 +672,87 @@ static void test_iopf_destroyed_first(void)
 	free(src);
 }
 
+/* ---- refault count of a resubmitted operation ------------------------------------------ */
+
+/* Maps what the device touches on demand, except @liar: "resolved" without
+ * being mapped, so that the device faults there again and again. */
+struct liar_ctx {
+	uint8_t *lo, *hi, *liar;
+};
+
+static int resolve_liar(struct sva_as *as, uint64_t addr, uint32_t perm, void *arg)
+{
+	struct liar_ctx *c = arg;
+	(void)perm;
+	uint64_t page = SVA_ALIGN_DOWN(addr, (uint64_t)SVA_PAGE_SIZE);
+	if (page == (uint64_t)(uintptr_t)c->liar)
+		return 0;
+	if (page < (uint64_t)(uintptr_t)c->lo || page >= (uint64_t)(uintptr_t)c->hi)
+		return -EPERM;
+	int e = sva_as_map(as, (void *)(uintptr_t)page, SVA_PAGE_SIZE, SVA_PERM_READ | SVA_PERM_WRITE);
+	return e == -EEXIST ? 0 : e;
+}
+
+static uint64_t queue_faults(struct sva_queue *q)
+{
+	struct sva_queue_stats st;
+	EXPECT_EQ(sva_queue_stats_get(q, &st), 0);
+	return st.faults;
+}
+
+/* An operation the device abandoned in a batch (at its fence, after an
+ * earlier one faulted) is handed over again on its own: its first fault then
+ * starts its own count of faults without progress, whatever an earlier
+ * operation of the same ring slot counted at the same address. */
+static void test_abandoned_refault_count(void)
+{
+	size_t len = 4 * SVA_PAGE_SIZE;
+	uint8_t *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(mem != MAP_FAILED);
+	memset(mem, 1, len);
+	struct liar_ctx ctx = {.lo = mem, .hi = mem + len, .liar = mem + 3 * SVA_PAGE_SIZE};
+	struct sva_as *as = sva_as_create_managed(&(struct sva_as_conf){
+		.name = "liar", .resolve = resolve_liar, .resolve_arg = &ctx});
+	struct sva_dev *dev = sva_dev_open("dsa_sim0,engines=0", NULL);
+	struct sva_iopf *pf = sva_iopf_create(NULL);
+	CU_ASSERT_FATAL(as && dev && pf);
+	EXPECT_EQ(sva_dev_attach_iopf(dev, pf), 0);
+	EXPECT_EQ(sva_iopf_start(pf, -1), 0);
+	struct sva_queue *q = sva_queue_create(dev, &(struct sva_queue_conf){
+		.nb_desc = 8, .fault_mode = SVA_FAULT_PARTIAL, .as = as});
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	enum sva_status bad;
+	/* Slot 0: fine. Slot 1: the device keeps faulting at the liar page
+	 * until the queue gives up. */
+	CU_ASSERT(sva_copy(q, mem + 64, mem, 64, SVA_OP_FLAG_SUBMIT) >= 0);
+	EXPECT_EQ(reap(q, 1, &bad), 1);
+	EXPECT_EQ(bad, SVA_STATUS_SUCCESS);
+	uint64_t f0 = queue_faults(q);
+	CU_ASSERT(sva_copy(q, mem + 128, ctx.liar, 64, SVA_OP_FLAG_SUBMIT) >= 0);
+	EXPECT_EQ(reap(q, 1, &bad), 1);
+	EXPECT_EQ(bad, SVA_STATUS_PAGE_FAULT);
+	uint64_t first = queue_faults(q) - f0;
+	CU_ASSERT(first > 2);
+	/* Slots 2..7. */
+	for (int i = 2; i < 8; i++) {
+		CU_ASSERT(sva_copy(q, mem + 64, mem, 64, SVA_OP_FLAG_SUBMIT) >= 0);
+		EXPECT_EQ(reap(q, 1, &bad), 1);
+		EXPECT_EQ(bad, SVA_STATUS_SUCCESS);
+	}
+	/* Slot 0 faults (resolvably) in a batch; slot 1, fenced, is abandoned,
+	 * then handed over alone and faults at the liar page like the first. */
+	f0 = queue_faults(q);
+	CU_ASSERT(sva_copy(q, mem + 256, mem + 2 * SVA_PAGE_SIZE, 64, 0) >= 0);
+	CU_ASSERT(sva_copy(q, mem + 128, ctx.liar, 64, SVA_OP_FLAG_FENCE | SVA_OP_FLAG_SUBMIT) >= 0);
+	EXPECT_EQ(reap(q, 2, &bad), 2);
+	EXPECT_EQ(bad, SVA_STATUS_PAGE_FAULT);
+	EXPECT_EQ(queue_faults(q) - f0, 1 + first);
+	EXPECT_EQ(sva_dev_close(dev), 0);
+	sva_iopf_destroy(pf);
+	sva_as_put(as);
+	munmap(mem, len);
+}
+
 /* ---- operations a device does not have -------------------------------------------- */
 
 static void test_unsupported_ops(void)
@@ -741,6 +822,7 @@ static const struct sva_test_case queue_tests[] = {
 	{"queue_conf", test_queue_conf},
 	{"too_many_queues", test_too_many_queues},
 	{"unsupported_ops", test_unsupported_ops},
+	{"abandoned_refault_count", test_abandoned_refault_count},
 	{NULL, NULL},
 };
 

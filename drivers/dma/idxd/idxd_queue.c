@@ -939,6 +939,10 @@ static void advance_batches(struct idxd_queue *q)
 						b->skip = true;
 						fs = SVA_STATUS_NOT_ATTEMPTED;
 					} else {
+						/* Not a remainder: a fault of it starts
+						 * its own count (the slot's record may
+						 * hold an earlier operation's). */
+						sfault_at(q, idx)->refaults = 0;
 						resubmit(q, idx); /* or ST_RESUBMIT: retried */
 						return;
 					}

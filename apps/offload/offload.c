@@ -427,35 +427,45 @@ int ofl_default_fault_ahead(uint64_t chunk)
 	return pages <= 16 ? 15 : pages >= 256 ? 255 : (int)pages - 1;
 }
 
-void ofl_dev_faults(struct ofl_dev *d, struct ofl_fault_counts *fc)
+/* The handler's and the queues' counters now, in @p m. */
+static void fault_counts(struct ofl_dev *d, struct ofl_fault_mark *m)
 {
-	struct sva_iopf_stats ps;
-	memset(fc, 0, sizeof(*fc));
-	if (d->pf && sva_iopf_stats_get(d->pf, &ps) == 0) {
-		fc->requests = ps.requests;
-		fc->pages = ps.pages_resolved;
-		fc->ahead = ps.fault_ahead_pages;
-		fc->invalid = ps.invalid;
+	memset(m, 0, sizeof(*m));
+	if (d->pf && sva_iopf_stats_get(d->pf, &m->pf) == 0) {
+		const struct sva_hist *h = sva_iopf_latency_hist(d->pf);
+		for (unsigned int i = 0; i < SVA_HIST_BUCKETS; i++)
+			m->lat[i] = sva_counter_read(&h->bucket[i]);
 	}
 	for (unsigned int i = 0; i < d->nb_q; i++) {
 		struct sva_queue_stats qs;
-		if (sva_queue_stats_get(d->q[i], &qs) == 0) {
-			fc->partial += qs.faults;
-			fc->resubmits += qs.resubmits;
-		}
+		if (sva_queue_stats_get(d->q[i], &qs) == 0)
+			m->partial += qs.faults;
 	}
+}
+
+void ofl_dev_mark(struct ofl_dev *d)
+{
+	fault_counts(d, &d->mark);
 }
 
 void ofl_summary(struct ofl_dev *d, const char *what, uint64_t bytes, uint64_t ns,
 		 const char *extra)
 {
-	struct ofl_fault_counts fc;
-	struct sva_iopf_stats ps = {0};
 	if (ofl_quiet)
 		return;
-	ofl_dev_faults(d, &fc);
-	if (d->pf)
-		sva_iopf_stats_get(d->pf, &ps);
+	struct ofl_fault_mark n;
+	const struct ofl_fault_mark *now = &n, *m = &d->mark;
+	fault_counts(d, &n);
+	/* The latency median of this run alone: the histogram's growth since the
+	 * mark, clamped to the range seen so far as sva_hist_percentile() does. */
+	struct sva_hist lat;
+	sva_hist_reset(&lat);
+	for (unsigned int i = 0; i < SVA_HIST_BUCKETS; i++)
+		sva_counter_set(&lat.bucket[i], now->lat[i] - m->lat[i]);
+	if (d->pf) {
+		sva_counter_set(&lat.min, sva_hist_min(sva_iopf_latency_hist(d->pf)));
+		sva_counter_set(&lat.max, sva_hist_max(sva_iopf_latency_hist(d->pf)));
+	}
 	double s = (double)ns / 1e9;
 	fprintf(stderr,
 		"%s: %s: %llu bytes in %.3f s, %.2f GB/s%s%s; %u queue%s on %s; faults resolved: "
@@ -463,9 +473,12 @@ void ofl_summary(struct ofl_dev *d, const char *what, uint64_t bytes, uint64_t n
 		"%llu refused\n",
 		ofl_prog, what, (unsigned long long)bytes, s, s > 0 ? (double)bytes / 1e9 / s : 0.0,
 		extra ? "; " : "", extra ? extra : "", d->nb_q, d->nb_q == 1 ? "" : "s", d->name,
-		(unsigned long long)fc.requests, (unsigned long long)fc.pages,
-		(unsigned long long)fc.ahead, (double)ps.lat_p50_ns / 1e3,
-		(unsigned long long)fc.partial, (unsigned long long)fc.invalid);
+		(unsigned long long)(now->pf.requests - m->pf.requests),
+		(unsigned long long)(now->pf.pages_resolved - m->pf.pages_resolved),
+		(unsigned long long)(now->pf.fault_ahead_pages - m->pf.fault_ahead_pages),
+		(double)sva_hist_percentile(&lat, 50) / 1e3,
+		(unsigned long long)(now->partial - m->partial),
+		(unsigned long long)(now->pf.invalid - m->pf.invalid));
 }
 
 /* --- progress bar ---------------------------------------------------------------------------- */

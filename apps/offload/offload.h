@@ -19,6 +19,7 @@
 
 #include "sva_args.h" /* sva_parse_u64: sizes with k/M/G suffixes */
 #include "sva_dma.h"
+#include "sva_hist.h"
 #include "sva_iopf.h"
 
 /* Exit codes shared by both tools (documented in their --help). */
@@ -112,6 +113,14 @@ struct ofl_dev_opts {
 	int fault_ahead;        /* --fault-ahead pages, -1: the handler's default */
 };
 
+/* Fault counters at the start of a run (ofl_dev_mark()): a summary reports
+ * what happened since, not since the device was opened. */
+struct ofl_fault_mark {
+	struct sva_iopf_stats pf;
+	uint64_t partial;                    /* partial completions, all queues */
+	uint64_t lat[SVA_HIST_BUCKETS];      /* the handler's latency histogram */
+};
+
 struct ofl_dev {
 	struct sva_dev *dev;
 	struct sva_iopf *pf;
@@ -119,6 +128,7 @@ struct ofl_dev {
 	unsigned int nb_q;
 	struct sva_dev_info info;
 	char name[160];
+	struct ofl_fault_mark mark;
 };
 
 /* Open the device, start its fault handler, create the queues. @return 0 or -1. */
@@ -137,19 +147,11 @@ void ofl_dev_close(struct ofl_dev *d);
  * makes the rest of its chunk present (15 to 255 pages). */
 int ofl_default_fault_ahead(uint64_t chunk);
 
-/* Handler and queue fault counters. */
-struct ofl_fault_counts {
-	uint64_t requests;      /* fault records the handler read */
-	uint64_t pages;         /* pages it made present */
-	uint64_t ahead;         /* pages made present ahead of a fault */
-	uint64_t invalid;       /* groups it refused */
-	uint64_t partial;       /* partial completions (queue stats) */
-	uint64_t resubmits;     /* remainders resubmitted (queue stats) */
-};
+/* Start a run: the next ofl_summary() counts faults from here. */
+void ofl_dev_mark(struct ofl_dev *d);
 
-void ofl_dev_faults(struct ofl_dev *d, struct ofl_fault_counts *fc);
-
-/* Print the summary line on stderr (unless quiet). */
+/* Print the summary line on stderr (unless quiet): @p bytes in @p ns, and the
+ * faults since the last ofl_dev_mark() (or since the device was opened). */
 void ofl_summary(struct ofl_dev *d, const char *what, uint64_t bytes, uint64_t ns,
 		 const char *extra);
 

@@ -605,6 +605,7 @@ static int cmd_crc64(const struct opts *o, int ac, char **av)
 			.depth = o->depth, .progress = &pr,
 		};
 		ofl_progress_init(&pr, "crc64", t.in.size);
+		ofl_dev_mark(&d);
 		uint64_t t0 = sva_now_ns();
 		int r = ofl_pipe_run(&p);
 		uint64_t ns = sva_now_ns() - t0;

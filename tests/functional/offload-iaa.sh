@@ -169,6 +169,13 @@ EOF
 			fail "summary line: $(cat "$work/err")"
 		grep -q $'\r' "$work/err" && fail "progress bar drawn on a pipe" || ok
 	fi
+	# one device for several files: each summary counts its own file's faults only
+	if expect 0 "$iaa" crc64 "$work/text" "$work/empty"; then
+		grep -q "crc64: 1048576 bytes in .*faults resolved: [1-9]" "$work/err" && ok ||
+			fail "crc64 summary of text: no faults: $(cat "$work/err")"
+		grep -q "crc64: 0 bytes in .*faults resolved: 0 requests (0 pages + 0 ahead, p50 0.0 us), 0 partial" \
+			"$work/err" && ok || fail "crc64 summary of the empty file counts earlier faults: $(cat "$work/err")"
+	fi
 	rm -f "$work"/*.gz "$work"/*.out "$work"/*.want
 done
 

@@ -2714,6 +2714,114 @@ static void test_stale_record_once(void)
 	}
 }
 
+/* IAA decompression from a source page whose translation the device has
+ * cached, then unmapped behind its back (see stale_page()). */
+struct stale_iaa {
+	struct raw r;
+	uint8_t comp[4096];
+	size_t clen;
+	uint8_t plain[8192];
+};
+
+static void iaa_decomp_desc(uint8_t d[64], const uint8_t *cr, uint64_t src, uint32_t len,
+			    uint8_t *dst, uint32_t cap, uint32_t aecs_flags, const uint8_t *aecs)
+{
+	dsa_desc(d, IAX_OPCODE_DECOMPRESS,
+		 IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF | aecs_flags, cr,
+		 src, u(dst), len);
+	idxd_wr16(d, 38, IAX_DECOMPR_FLAG_ENABLE | (aecs_flags ? 0 : IAX_DECOMPR_FLAG_CHECK_EOB));
+	memcpy(d + 48, &cap, 4);
+	if (aecs_flags) {
+		uint32_t s2 = IAX_AECS_SIZE;
+		idxd_wr64(d, 40, u(aecs));
+		memcpy(d + 52, &s2, 4);
+	}
+}
+
+static uint8_t *stale_iaa_src(struct stale_iaa *t)
+{
+	static _Alignas(64) uint8_t cr[64];
+	static uint8_t out[8192];
+	uint8_t d[64];
+	uint8_t *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(p != MAP_FAILED);
+	memcpy(p, t->comp, t->clen);
+	iaa_decomp_desc(d, cr, u(p), (uint32_t)t->clen, out, sizeof(out), 0, NULL);
+	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
+	CU_ASSERT(munmap(p, PG) == 0);
+	void *hole = mmap(p, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	CU_ASSERT_FATAL(hole == p);
+	return p;
+}
+
+static void *stale_iaa_main(void *arg)
+{
+	struct stale_iaa *t = arg;
+	static _Alignas(64) uint8_t cr[64], aecs[IAX_AECS_SIZE];
+	static uint8_t out[8192];
+	uint8_t d[64];
+	/* Stateless: the operation fails, the next one runs. */
+	uint8_t *src = stale_iaa_src(t);
+	iaa_decomp_desc(d, cr, u(src), (uint32_t)t->clen, out, sizeof(out), 0, NULL);
+	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_TRANSLATION_FAIL);
+	munmap(src, PG);
+	iaa_decomp_desc(d, cr, u(t->comp), (uint32_t)t->clen, out, sizeof(out), 0, NULL);
+	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
+	CU_ASSERT(memcmp(out, t->plain, sizeof(t->plain)) == 0);
+	/* A stream through an AECS: its step that faults ends the stream,
+	 * which cannot be continued (and does not keep its slot). */
+	const uint32_t WR = IDXD_OP_FLAG_WR_SRC2_AECS_COMP;
+	const uint32_t RDWR = IDXD_OP_FLAG_RD_SRC2_AECS | WR;
+	uint32_t half = (uint32_t)t->clen / 2;
+	iaa_decomp_desc(d, cr, u(t->comp), half, out, sizeof(out), WR, aecs);
+	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
+	src = stale_iaa_src(t);
+	iaa_decomp_desc(d, cr, u(src) + half, (uint32_t)t->clen - half, out, sizeof(out), RDWR, aecs);
+	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_TRANSLATION_FAIL);
+	munmap(src, PG);
+	iaa_decomp_desc(d, cr, u(t->comp) + half, (uint32_t)t->clen - half, out, sizeof(out), RDWR,
+			aecs);
+	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_ANALYTICS_ERROR);
+	/* More faulting stream starts than the device has streams: none is
+	 * left holding one. */
+	for (int i = 0; i < 65; i++) {
+		src = stale_iaa_src(t);
+		iaa_decomp_desc(d, cr, u(src), half, out, sizeof(out), WR, aecs);
+		EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_TRANSLATION_FAIL);
+		munmap(src, PG);
+	}
+	iaa_decomp_desc(d, cr, u(t->comp), half, out, sizeof(out), WR, aecs);
+	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
+	iaa_decomp_desc(d, cr, u(t->comp) + half, (uint32_t)t->clen - half, out, sizeof(out), RDWR,
+			aecs);
+	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
+	raw_close(&t->r);
+	return NULL;
+}
+
+/* Raw IAA: a guard fault in a decompression leaves no lock held: later
+ * operations and the device's teardown go on. Bounded: a hang fails. */
+static void test_stale_decompress(void)
+{
+	for (int inl = 0; inl < 2; inl++) {
+		static struct stale_iaa t;
+		struct sim_dsa_conf conf = {.type = SIM_DEV_IAA, .nb_engines = inl ? 0 : 1};
+		raw_open(&t.r, &conf, NULL, NULL, 1, PF_POLL);
+		fill_text(t.plain, sizeof(t.plain));
+		t.clen = zdeflate(t.plain, sizeof(t.plain), t.comp, sizeof(t.comp), false, 6);
+		CU_ASSERT_FATAL(t.clen > 64 && t.clen <= PG);
+		pthread_t th;
+		CU_ASSERT_FATAL(pthread_create(&th, NULL, stale_iaa_main, &t) == 0);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 30;
+		if (pthread_timedjoin_np(th, NULL, &until) != 0) {
+			fprintf(stderr, "stale_decompress (%s): hangs\n", inl ? "inline" : "engine");
+			_exit(1); /* the device is stuck: fail rather than hang */
+		}
+	}
+}
+
 /* Raw: pages dropped with MADV_DONTNEED and reported fault again. */
 static void test_dontneed_refaults(void)
 {
@@ -2823,6 +2931,7 @@ static const struct sva_test_case hw_tests[] = {
 	{"stale_translation", test_stale_translation},
 	{"stale_burst", test_stale_burst},
 	{"stale_record_once", test_stale_record_once},
+	{"stale_decompress", test_stale_decompress},
 	{"dontneed_refaults", test_dontneed_refaults},
 	{NULL, NULL},
 };

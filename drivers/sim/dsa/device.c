@@ -37,6 +37,7 @@ struct sim_dsa *sim_dsa_create(const struct sim_dsa_conf *conf)
 	snprintf(dev->name, sizeof(dev->name), "%s", c.name ? c.name : "dsa_sim");
 	dev->conf.name = dev->name;
 	pthread_mutex_init(&dev->lock, NULL);
+	pthread_mutex_init(&dev->aecs_lock, NULL);
 	char mname[48];
 	snprintf(mname, sizeof(mname), "%s.iommu", dev->name);
 	struct sim_iommu_conf mc = {
@@ -452,5 +453,6 @@ void sim_dsa_destroy(struct sim_dsa *dev)
 	sva_ring_free(dev->swerr);
 	sim_iommu_destroy(dev->mmu);
 	pthread_mutex_destroy(&dev->lock);
+	pthread_mutex_destroy(&dev->aecs_lock);
 	free(dev);
 }

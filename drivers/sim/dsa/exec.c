@@ -649,6 +649,7 @@ enum run_result sim_exec_run(struct sim_exec *x)
 		sva_counter_add(&x->stale, 1);
 		SVA_LOG(SIM, DEBUG, "%s: stale translation: access to 0x%llx faulted",
 			x->dev->name, (unsigned long long)addr);
+		sim_aecs_abort(x);
 		if (x->in_cr_write) {
 			x->in_cr_write = false;
 			x->cr_pending = false;

@@ -9,7 +9,14 @@
  * AECS: the model keeps a decompression stream's state itself, in a table
  * keyed by (PASID, AECS address); the AECS memory holds a small tag (magic,
  * slot, generation) that the next operation must present. A tag that does not
- * match a live stream is an analytics error, never a crash. */
+ * match a live stream is an analytics error, never a crash.
+ *
+ * dev->aecs_lock guards the table only, never an access to application
+ * memory (a stale translation there longjmps out of the operation): an
+ * operation takes its slot (busy, owned by the executor) under the lock,
+ * reads and writes the stream and the AECS without it, and gives the slot
+ * back under it; a guard fault gives it back through sim_aecs_abort(). A
+ * busy slot is neither found nor recycled. */
 #include <errno.h>
 #include <string.h>
 
@@ -127,22 +134,22 @@ uint8_t sim_validate_iaa(struct sim_exec *x, bool member)
 
 /* --- AECS stream table ------------------------------------------------------------ */
 
-static struct aecs_ctx *aecs_new(struct sim_dsa *dev, uint32_t pasid, uint64_t addr, uint32_t *slot)
+static struct aecs_ctx *aecs_new(struct sim_dsa *dev, uint32_t pasid, uint64_t addr)
 {
 	struct aecs_ctx *victim = NULL;
-	unsigned int vi = 0;
 	for (unsigned int i = 0; i < AECS_SLOTS; i++) {
 		struct aecs_ctx *c = &dev->aecs[i];
+		if (c->busy)
+			continue;
 		if (c->used && c->pasid == pasid && c->addr == addr) {
 			victim = c;
-			vi = i;
 			break;
 		}
-		if (!victim || (!c->used && victim->used) || (c->used == victim->used && c->lru < victim->lru)) {
+		if (!victim || (!c->used && victim->used) || (c->used == victim->used && c->lru < victim->lru))
 			victim = c;
-			vi = i;
-		}
 	}
+	if (!victim)
+		return NULL; /* every slot is in use by an operation */
 	if (!victim->s)
 		victim->s = sim_inflate_new();
 	if (!victim->s)
@@ -152,7 +159,6 @@ static struct aecs_ctx *aecs_new(struct sim_dsa *dev, uint32_t pasid, uint64_t a
 	victim->addr = addr;
 	victim->gen = ++dev->aecs_gen;
 	victim->lru = ++dev->aecs_clock;
-	*slot = vi;
 	return victim;
 }
 
@@ -162,10 +168,44 @@ static struct aecs_ctx *aecs_find(struct sim_dsa *dev, uint32_t pasid, uint64_t 
 	if (tag->magic != AECS_MAGIC || tag->slot >= AECS_SLOTS)
 		return NULL;
 	struct aecs_ctx *c = &dev->aecs[tag->slot];
-	if (!c->used || c->pasid != pasid || c->addr != addr || c->gen != tag->gen)
+	if (!c->used || c->busy || c->pasid != pasid || c->addr != addr || c->gen != tag->gen)
 		return NULL;
 	c->lru = ++dev->aecs_clock;
 	return c;
+}
+
+/* Take (under the lock) the slot of the stream an operation continues (@rd:
+ * the one @tag names; NULL: none) or starts (NULL: out of slots). */
+static struct aecs_ctx *aecs_take(struct sim_exec *x, bool rd, uint64_t addr,
+				  const struct aecs_tag *tag)
+{
+	struct sim_dsa *dev = x->dev;
+	pthread_mutex_lock(&dev->aecs_lock);
+	struct aecs_ctx *ctx = rd ? aecs_find(dev, x->pasid, addr, tag)
+				  : aecs_new(dev, x->pasid, addr);
+	if (ctx) {
+		ctx->busy = true;
+		x->aecs_owned = ctx;
+	}
+	pthread_mutex_unlock(&dev->aecs_lock);
+	return ctx;
+}
+
+/* Give the slot back: the stream lives on (@keep) or is gone. */
+static void aecs_give(struct sim_exec *x, bool keep)
+{
+	struct sim_dsa *dev = x->dev;
+	pthread_mutex_lock(&dev->aecs_lock);
+	x->aecs_owned->used = keep;
+	x->aecs_owned->busy = false;
+	pthread_mutex_unlock(&dev->aecs_lock);
+	x->aecs_owned = NULL;
+}
+
+void sim_aecs_abort(struct sim_exec *x)
+{
+	if (x->aecs_owned)
+		aecs_give(x, false);
 }
 
 void sim_aecs_release_all(struct sim_dsa *dev)
@@ -188,7 +228,6 @@ static void set_output(struct sim_exec *x, uint32_t consumed, uint32_t produced,
 static enum run_result decompress(struct sim_exec *x, uint32_t flags, uint32_t size,
 				  uint32_t max_dst)
 {
-	struct sim_dsa *dev = x->dev;
 	const uint8_t *d = x->d;
 	uint16_t df = idxd_rd16(d, 38);
 	uint64_t src = idxd_rd64(d, 16), dst = idxd_rd64(d, 24), aecs = idxd_rd64(d, 40);
@@ -196,29 +235,19 @@ static enum run_result decompress(struct sim_exec *x, uint32_t flags, uint32_t s
 	bool last = df & IAX_DECOMPR_FLAG_CHECK_EOB;
 	struct sim_inflate *s = x->inflate;
 	struct aecs_ctx *ctx = NULL;
-	uint32_t slot = 0;
-	pthread_mutex_lock(&dev->lock);
-	if (rd) {
-		struct aecs_tag tag;
-		memcpy(&tag, (const void *)(uintptr_t)aecs, sizeof(tag));
-		ctx = aecs_find(dev, x->pasid, aecs, &tag);
+	if (rd || wr) {
+		struct aecs_tag tag = {0};
+		if (rd)
+			memcpy(&tag, (const void *)(uintptr_t)aecs, sizeof(tag));
+		ctx = aecs_take(x, rd, aecs, &tag);
 		if (!ctx) {
-			pthread_mutex_unlock(&dev->lock);
-			x->cr[1] = IAX_ERR_DECOMP_BAD_STREAM_SIM;
-			sim_complete(x, IAX_COMP_ANALYTICS_ERROR);
+			if (rd)
+				x->cr[1] = IAX_ERR_DECOMP_BAD_STREAM_SIM;
+			sim_complete(x, rd ? IAX_COMP_ANALYTICS_ERROR : IAX_COMP_HW_ERR1);
 			return RUN_DONE;
 		}
-		slot = (uint32_t)(ctx - dev->aecs);
-	} else if (wr) {
-		ctx = aecs_new(dev, x->pasid, aecs, &slot);
-		if (!ctx) {
-			pthread_mutex_unlock(&dev->lock);
-			sim_complete(x, IAX_COMP_HW_ERR1);
-			return RUN_DONE;
-		}
-	}
-	if (ctx)
 		s = ctx->s;
+	}
 	uint32_t consumed = 0, produced = 0;
 	bool end = false;
 	int rc = sim_inflate(s, (const void *)(uintptr_t)src, size, (void *)(uintptr_t)dst, max_dst,
@@ -246,18 +275,16 @@ static enum run_result decompress(struct sim_exec *x, uint32_t flags, uint32_t s
 		 * application continues it with the unconsumed input. */
 		bool keep = wr && !end &&
 			    (st == IAX_COMP_OUTBUF_OVERFLOW || (st == IAX_COMP_SUCCESS && !last));
-		if (keep) {
-			struct aecs_tag tag = {.magic = AECS_MAGIC, .slot = slot, .gen = ctx->gen};
+		if (wr) {
+			struct aecs_tag tag = {0};
+			if (keep)
+				tag = (struct aecs_tag){.magic = AECS_MAGIC,
+							.slot = (uint32_t)(ctx - x->dev->aecs),
+							.gen = ctx->gen};
 			memcpy((void *)(uintptr_t)aecs, &tag, sizeof(tag));
-		} else {
-			ctx->used = false;
-			if (wr) {
-				struct aecs_tag tag = {0};
-				memcpy((void *)(uintptr_t)aecs, &tag, sizeof(tag));
-			}
 		}
+		aecs_give(x, keep);
 	}
-	pthread_mutex_unlock(&dev->lock);
 	sim_complete(x, st);
 	return RUN_DONE;
 }

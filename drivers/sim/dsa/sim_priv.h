@@ -72,6 +72,7 @@ struct sim_exec {
 	struct sim_atc *atc;
 	struct sva_sw_crc64 *crc64;
 	struct sim_inflate *inflate;   /* single-shot decompression */
+	struct aecs_ctx *aecs_owned;   /* the AECS slot the operation holds (busy) */
 	unsigned int id;
 	int cpu;
 	bool inline_mode;
@@ -134,6 +135,7 @@ struct sim_exec {
 #define AECS_SLOTS 64
 struct aecs_ctx {
 	bool used;
+	bool busy;     /* held by an operation (sim_exec.aecs_owned) */
 	uint32_t pasid;
 	uint64_t addr;
 	uint64_t gen;
@@ -148,7 +150,8 @@ struct sim_dsa {
 	struct sim_wq wq[SIM_DSA_MAX_WQS];
 	struct sim_exec *engine[SIM_DSA_MAX_ENGINES];
 	bool started;
-	pthread_mutex_t lock;           /* portals, start/stop, AECS table */
+	pthread_mutex_t lock;           /* portals, start/stop, statistics */
+	pthread_mutex_t aecs_lock;      /* the AECS table: never held across memory access */
 	struct sva_ring *swerr;
 	_Atomic uint64_t swerr_count;
 	_Atomic uint64_t wq_full;
@@ -232,5 +235,8 @@ static inline bool sim_overlap(uint64_t a, uint64_t al, uint64_t b, uint64_t bl)
 
 /* aecs (ops_iaa.c) */
 void sim_aecs_release_all(struct sim_dsa *dev);
+/* After a guard fault: give back the AECS slot the operation held, if any
+ * (its stream is gone). */
+void sim_aecs_abort(struct sim_exec *x);
 
 #endif

@@ -112,9 +112,10 @@ static unsigned int reap(struct fwd_lcore *lc)
 		if (n < FWD_MAX_BURST)
 			break;
 	}
-	if (pkts) {
+	if (pkts && lc->count_faults) {
 		/* Faults the library handled for this queue (partial-completion
-		 * mode) are counted against the port whose copies just finished. */
+		 * mode only: blocking faults never reach the queue) are counted
+		 * against the port whose copies just finished. */
 		struct sva_queue_stats qs;
 		if (sva_queue_stats_get(lc->q, &qs) == 0 && qs.faults != lc->q_faults) {
 			cnt_add(&lc->st[lc->rx[last_rx].port].faults, qs.faults - lc->q_faults);

@@ -67,6 +67,7 @@ struct fwd_lcore {
 	struct fwd_pkt *fifo;  /* packets in flight, in ring order */
 	uint32_t fifo_mask, fifo_head, fifo_tail;
 	uint64_t q_faults;     /* queue fault counter last seen */
+	bool count_faults;     /* partial-completion mode: the queue reports faults */
 	bool run_service;      /* run the fault-handler service between bursts */
 	struct fwd_port_stats st[RTE_MAX_ETHPORTS];
 } __rte_cache_aligned;

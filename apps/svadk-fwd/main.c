@@ -414,6 +414,7 @@ static int dma_setup(unsigned int *fwd_lcores, unsigned int n)
 			return -1;
 		}
 		lc->q = sva_dpdk_lcore_queue_of(fwd.lq, lc->lcore_id);
+		lc->count_faults = fwd.c.fault_mode == SVA_FAULT_PARTIAL;
 		lc->fifo = calloc(fwd.c.ring, sizeof(*lc->fifo));
 		if (!lc->fifo)
 			return -1;

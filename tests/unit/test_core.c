@@ -23,6 +23,7 @@
 #include "sva_log.h"
 #include "sva_ring.h"
 #include "sva_test.h"
+#include "sva_test_util.h"
 #include "sva_time.h"
 
 #define EXPECT_STR(a, b)                                                                        \
@@ -241,19 +242,14 @@ static void test_log_spec(void)
 
 static void test_log_output(void)
 {
-	char buf[512] = "";
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	sva_log_set_stream(f);
+	log_begin();
 	EXPECT_EQ(sva_log_set_level(SVA_LOG_TYPE_MAX, SVA_LOG_WARNING), 0);
 	CU_ASSERT(sva_log_enabled(SVA_LOG_DMA, SVA_LOG_ERR));
 	CU_ASSERT(!sva_log_enabled(SVA_LOG_DMA, SVA_LOG_INFO));
 	SVA_LOG(DMA, INFO, "hidden %d", 1);
 	SVA_LOG(DMA, WARNING, "shown %d", 2);
 	SVA_LOG(IOPF, ERR, "already terminated\n");
-	sva_log_set_stream(NULL);
-	fclose(f);
-	EXPECT_STR(buf, "svadk: dma: warning: shown 2\nsvadk: iopf: error: already terminated\n");
+	EXPECT_STR(log_end(), "svadk: dma: warning: shown 2\nsvadk: iopf: error: already terminated\n");
 	EXPECT_EQ(sva_log_set_level(SVA_LOG_TYPE_MAX, SVA_LOG_NOTICE), 0);
 }
 
@@ -708,20 +704,6 @@ static void test_idle_phases(void)
 }
 
 /* Scheduler state of thread @tid ('R', 'S', ...), or 0. */
-static char task_state(int tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')'); /* after "pid (comm)" */
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 static void test_idle_kick_wakes(void)
 {
 	static struct idle_ctx c;
@@ -732,19 +714,13 @@ static void test_idle_kick_wakes(void)
 	pthread_t th;
 	CU_ASSERT_FATAL(pthread_create(&th, NULL, idle_poller, &c) == 0);
 	/* Wait until it announced it sleeps and is blocked in the kernel. */
-	while (!atomic_load(&c.tid))
-		sched_yield();
-	while (!atomic_load(&c.idle.sleeping) || task_state(atomic_load(&c.tid)) != 'S')
-		usleep(100);
+	SVA_TEST_WAIT(atomic_load(&c.tid), sched_yield());
+	SVA_TEST_WAIT(atomic_load(&c.idle.sleeping) && task_state(atomic_load(&c.tid)) == 'S',
+		      usleep(100));
 	atomic_store(&c.work, 1); /* publish, then kick */
 	sva_idle_kick(&c.idle);
-	/* Give it a generous deadline; on failure wake it by hand to clean up. */
-	uint64_t deadline = sva_now_ns() + 30ull * 1000000000ull;
-	while (!atomic_load(&c.got_work) && sva_now_ns() < deadline)
-		usleep(1000);
-	int woke = atomic_load(&c.got_work);
-	CU_ASSERT(woke);
-	if (!woke)
+	/* On failure wake it by hand to clean up. */
+	if (!SVA_TEST_WAIT(atomic_load(&c.got_work), usleep(1000)))
 		sva_idle_kick_slow(&c.idle);
 	pthread_join(th, NULL);
 	EXPECT_EQ(sva_counter_read(&c.idle.kicks), 1);
@@ -822,8 +798,7 @@ static void pingpong_run(enum sva_fence_mode mode)
 	CU_ASSERT_FATAL(pthread_create(&th, NULL, pingpong_poller, &p) == 0);
 	uint64_t deadline = sva_now_ns() + 60ull * 1000000000ull;
 	uint32_t stalled = 0;
-	while (!atomic_load(&p.tid))
-		sched_yield();
+	SVA_TEST_WAIT(atomic_load(&p.tid), sched_yield());
 	for (uint32_t i = 0; i < PINGPONG_ITEMS && !stalled; i++) {
 		if (i % 4 == 3) { /* somewhere around its way to sleep */
 			for (uint32_t k = (i * 2654435761u) % 4000; k; k--)

@@ -1029,6 +1029,18 @@ static uint16_t q_burst_capacity(const void *drvq)
 	return (uint16_t)(q->nb - (uint16_t)(q->next - q->head));
 }
 
+uint64_t idxd_queue_capa_ops(bool iaa)
+{
+	/* The operations idxd_queue_fill_fp() fills slots for. */
+	if (iaa)
+		return SVA_CAPA_OP(SVA_OP_COPY) | SVA_CAPA_OP(SVA_OP_COMPRESS) |
+		       SVA_CAPA_OP(SVA_OP_DECOMPRESS) | SVA_CAPA_OP(SVA_OP_CRC64);
+	return SVA_CAPA_OP(SVA_OP_COPY) | SVA_CAPA_OP(SVA_OP_FILL) | SVA_CAPA_OP(SVA_OP_COMPARE) |
+	       SVA_CAPA_OP(SVA_OP_COMPARE_PATTERN) | SVA_CAPA_OP(SVA_OP_CRC32C) |
+	       SVA_CAPA_OP(SVA_OP_COPY_CRC32C) | SVA_CAPA_OP(SVA_OP_DUALCAST) |
+	       SVA_CAPA_OP(SVA_OP_CACHE_FLUSH);
+}
+
 void idxd_queue_fill_fp(struct idxd_queue *q, struct sva_queue_fp *fp)
 {
 	*fp = (struct sva_queue_fp){

@@ -51,7 +51,10 @@ struct idxd_queue;
 /** Create. @return the queue, or NULL (errno). */
 struct idxd_queue *idxd_queue_create(const struct idxd_queue_conf *conf);
 
-/** Fill the fast-path slots for @p q. */
+/** The SVA_CAPA_OP() bits of the operations an IAA (@p iaa) or DSA queue has. */
+uint64_t idxd_queue_capa_ops(bool iaa);
+
+/** Fill the fast-path slots for @p q (the operations of idxd_queue_capa_ops()). */
 void idxd_queue_fill_fp(struct idxd_queue *q, struct sva_queue_fp *fp);
 
 /**

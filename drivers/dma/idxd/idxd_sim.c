@@ -124,15 +124,8 @@ static int sim_info(struct sva_dev *dev, struct sva_dev_info *info)
 {
 	struct sim_dev *sd = dev->priv;
 	const struct sim_dsa_conf *c = sim_dsa_config(sd->hw);
-	if (sd->iaa)
-		info->capa = SVA_CAPA_OP(SVA_OP_COPY) | SVA_CAPA_OP(SVA_OP_COMPRESS) |
-			     SVA_CAPA_OP(SVA_OP_DECOMPRESS) | SVA_CAPA_OP(SVA_OP_CRC64);
-	else
-		info->capa = SVA_CAPA_OP(SVA_OP_COPY) | SVA_CAPA_OP(SVA_OP_FILL) |
-			     SVA_CAPA_OP(SVA_OP_COMPARE) | SVA_CAPA_OP(SVA_OP_COMPARE_PATTERN) |
-			     SVA_CAPA_OP(SVA_OP_CRC32C) | SVA_CAPA_OP(SVA_OP_COPY_CRC32C) |
-			     SVA_CAPA_OP(SVA_OP_DUALCAST) | SVA_CAPA_OP(SVA_OP_CACHE_FLUSH);
-	info->capa |= SVA_CAPA_SVA | SVA_CAPA_MANAGED_AS | SVA_CAPA_PARTIAL;
+	info->capa = idxd_queue_capa_ops(sd->iaa) | SVA_CAPA_SVA | SVA_CAPA_MANAGED_AS |
+		     SVA_CAPA_PARTIAL;
 	if (!c->no_block_on_fault)
 		info->capa |= SVA_CAPA_BLOCK_ON_FAULT;
 	info->min_desc = 2;

@@ -192,15 +192,7 @@ static int wq_info(struct sva_dev *dev, struct sva_dev_info *info)
 {
 	struct wq_dev *wd = dev->priv;
 	const struct idxd_wq_info *w = &wd->wq;
-	if (w->iaa)
-		info->capa = SVA_CAPA_OP(SVA_OP_COPY) | SVA_CAPA_OP(SVA_OP_COMPRESS) |
-			     SVA_CAPA_OP(SVA_OP_DECOMPRESS) | SVA_CAPA_OP(SVA_OP_CRC64);
-	else
-		info->capa = SVA_CAPA_OP(SVA_OP_COPY) | SVA_CAPA_OP(SVA_OP_FILL) |
-			     SVA_CAPA_OP(SVA_OP_COMPARE) | SVA_CAPA_OP(SVA_OP_COMPARE_PATTERN) |
-			     SVA_CAPA_OP(SVA_OP_CRC32C) | SVA_CAPA_OP(SVA_OP_COPY_CRC32C) |
-			     SVA_CAPA_OP(SVA_OP_DUALCAST) | SVA_CAPA_OP(SVA_OP_CACHE_FLUSH);
-	info->capa |= SVA_CAPA_SVA | SVA_CAPA_PARTIAL;
+	info->capa = idxd_queue_capa_ops(w->iaa) | SVA_CAPA_SVA | SVA_CAPA_PARTIAL;
 	if (w->block_on_fault)
 		info->capa |= SVA_CAPA_BLOCK_ON_FAULT;
 	info->min_desc = 2;

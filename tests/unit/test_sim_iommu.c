@@ -22,30 +22,8 @@
 #include "sva_iopf_swq.h"
 #include "sva_log.h"
 #include "sva_test.h"
+#include "sva_test_util.h"
 #include "sva_time.h"
-
-#define PG ((uint64_t)SVA_PAGE_SIZE)
-#define RW (SVA_PERM_READ | SVA_PERM_WRITE)
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define UNDER_SANITIZER 1
-#endif
-#endif
-
-static uint64_t u(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static char *map_anon(size_t npages, int prot)
-{
-	void *p = mmap(NULL, npages * PG, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CU_ASSERT_FATAL(p != MAP_FAILED);
-	return p;
-}
 
 static uint64_t walks(struct sim_iommu *mmu)
 {
@@ -245,10 +223,7 @@ static void test_handler_destroyed_first(void)
 
 static void test_bind_unbind(void)
 {
-	char logbuf[1024] = "";
-	FILE *logf = fmemopen(logbuf, sizeof(logbuf), "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(logf);
-	sva_log_set_stream(logf);
+	log_begin();
 
 	struct sim_iommu *mmu = sim_iommu_create(NULL);
 	struct sva_as *as = sva_as_create_process(NULL);
@@ -324,15 +299,13 @@ static void test_bind_unbind(void)
 	sim_atc_free(atc);
 	sim_iommu_destroy(mmu);
 	munmap(buf, 2 * PG);
-	sva_log_set_stream(NULL);
-	fclose(logf);
-	CU_ASSERT(strstr(logbuf, "listeners") == NULL);
-	if (logbuf[0])
-		fprintf(stderr, "log: %s", logbuf);
+	const char *log = log_end();
+	CU_ASSERT(strstr(log, "listeners") == NULL);
+	if (log[0])
+		fprintf(stderr, "log: %s", log);
 
 	/* Destroy unbinds what is still bound and drops its references. */
-	logf = fmemopen(logbuf, sizeof(logbuf), "w");
-	sva_log_set_stream(logf);
+	log_begin();
 	mmu = sim_iommu_create(NULL);
 	as = sva_as_create_process("still-bound");
 	CU_ASSERT_FATAL(mmu && as);
@@ -340,9 +313,7 @@ static void test_bind_unbind(void)
 	EXPECT_EQ(sim_iommu_bind(mmu, p1, as), 0);
 	sim_iommu_destroy(mmu);
 	sva_as_put(as); /* the last reference: no listener left on it */
-	sva_log_set_stream(NULL);
-	fclose(logf);
-	CU_ASSERT(strstr(logbuf, "listeners") == NULL);
+	CU_ASSERT(strstr(log_end(), "listeners") == NULL);
 }
 
 /* ---- translation ----------------------------------------------------------- */
@@ -650,8 +621,7 @@ static void test_atc_concurrent_invalidation(void)
 	CU_ASSERT_FATAL(pthread_create(&th, NULL, invalidator, &t) == 0);
 	uint64_t ok;
 	unsigned int bad = 0;
-	while (atomic_load(&t.posted) == 0)
-		sched_yield();
+	SVA_TEST_WAIT(atomic_load(&t.posted) != 0, sched_yield());
 	for (int i = 0; i < 20000 || atomic_load(&t.posted) < 2000; i++) {
 		sim_atc_sync(f.atc);
 		if (xl(f.atc, f.pasid, r + (uint64_t)(i % 64) * PG, PG, RW, &ok) != SIM_XLATE_OK)

@@ -235,18 +235,9 @@ static int wq_queue_setup(struct sva_dev *dev, struct sva_queue *q, const struct
 {
 	struct wq_dev *wd = dev->priv;
 	const struct idxd_wq_info *w = &wd->wq;
-	if (sva_as_type(q->as) != SVA_AS_PROCESS) {
-		SVA_LOG(IDXD, ERR, "%s: a kernel work queue translates through this process's page "
-			"tables only (kernel SVA); managed address spaces need the software device or "
-			"an iommufd-managed device", dev->name);
-		return -ENOTSUP;
-	}
-	if (conf->fault_mode == SVA_FAULT_BLOCK && !w->block_on_fault) {
-		SVA_LOG(IDXD, ERR, "%s: %s/%s has block_on_fault=0: use SVA_FAULT_PARTIAL, or "
-			"configure the queue with accel-config config-wq --block-on-fault=1", dev->name,
-			w->dev_name, w->name);
-		return -ENOTSUP;
-	}
+	/* sva_queue_create() refused a managed address space (no
+	 * SVA_CAPA_MANAGED_AS: kernel SVA translates through this process's page
+	 * tables only) and SVA_FAULT_BLOCK on a queue with block_on_fault=0. */
 	if (w->dedicated && w->size && q->nb_desc > w->size) {
 		SVA_LOG(IDXD, ERR, "%s: %u descriptors do not fit the dedicated work queue (size %u)",
 			dev->name, q->nb_desc, w->size);

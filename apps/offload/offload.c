@@ -552,6 +552,7 @@ struct fifo {
 
 struct pipe_state {
 	struct ofl_pipe *p;
+	struct ofl_progress *progress;
 	struct ofl_chunk *slot;
 	struct fifo *f;
 	uint64_t nchunks, next, retired, window;
@@ -630,9 +631,9 @@ static int reap(struct pipe_state *s)
 	return total;
 }
 
-int ofl_pipe_run(struct ofl_pipe *p)
+static int pipe_run(struct ofl_pipe *p, struct ofl_progress *pr)
 {
-	struct pipe_state s = {.p = p, .nq = p->d->nb_q};
+	struct pipe_state s = {.p = p, .progress = pr, .nq = p->d->nb_q};
 	int ret = -1;
 	if (p->size == 0)
 		return 0;
@@ -711,7 +712,7 @@ int ofl_pipe_run(struct ofl_pipe *p)
 			s.retired++;
 			progress = true;
 		}
-		ofl_progress_update(p->progress, p->bytes_done);
+		ofl_progress_update(s.progress, p->bytes_done);
 		if (progress)
 			idle = 0;
 		else
@@ -748,6 +749,18 @@ out:
 		}
 	free(s.f);
 	return ret;
+}
+
+int ofl_pipe_run(struct ofl_pipe *p)
+{
+	struct ofl_progress pr;
+	ofl_dev_mark(p->d);
+	ofl_progress_init(&pr, p->label, p->size);
+	uint64_t t0 = sva_now_ns();
+	int r = pipe_run(p, &pr);
+	p->ns = sva_now_ns() - t0;
+	ofl_progress_end(&pr);
+	return r;
 }
 
 static int parse_long(const char *arg, long min, long max, const char *opt, const char *what,

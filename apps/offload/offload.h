@@ -206,17 +206,20 @@ struct ofl_pipe {
 	struct ofl_dev *d;
 	const struct ofl_pipe_ops *ops;
 	void *tool;              /* the tool's context */
+	const char *label;       /* progress bar label */
 	uint64_t size;           /* bytes to process */
 	uint32_t chunk;          /* chunk size */
 	unsigned int depth;      /* chunks in flight per queue */
 	size_t buf_size;         /* per-slot buffer size (0: none) */
 	int exit_code;           /* set by callbacks on failure */
 	uint64_t bytes_done;     /* retired bytes */
-	struct ofl_progress *progress;
+	uint64_t ns;             /* how long the run took */
 };
 
-/* Run the pipeline over [0, p->size). @return 0 when every chunk retired,
- * 1 when a retire callback stopped early, -1 on failure (p->exit_code). */
+/* Run the pipeline over [0, p->size), with a progress bar, timed (p->ns);
+ * it starts a run of the device (ofl_dev_mark()) for the summary.
+ * @return 0 when every chunk retired, 1 when a retire callback stopped early,
+ * -1 on failure (p->exit_code). */
 int ofl_pipe_run(struct ofl_pipe *p);
 
 /* Poll backoff used while waiting for the device: spin, then yield, then

@@ -21,7 +21,6 @@
 
 #include "offload.h"
 #include "sva_log.h"
-#include "sva_time.h"
 
 #define DEFAULT_CHUNK (1u << 20)
 #define DEFAULT_QUEUES 2u
@@ -196,7 +195,6 @@ static int run(struct tool *t, const struct opts *o, uint64_t size, const char *
 	       const char *label, uint64_t need_capa)
 {
 	struct ofl_dev d;
-	struct ofl_progress pr;
 	if (ofl_dev_open(&d, &o->dev, need_capa) < 0)
 		return OFL_EXIT_ERR;
 	uint64_t chunk = o->chunk;
@@ -210,14 +208,10 @@ static int run(struct tool *t, const struct opts *o, uint64_t size, const char *
 		chunk = maxx;
 	}
 	struct ofl_pipe p = {
-		.d = &d, .ops = &dsa_ops, .tool = t, .size = size, .chunk = (uint32_t)chunk,
-		.depth = o->depth, .progress = &pr,
+		.d = &d, .ops = &dsa_ops, .tool = t, .label = label, .size = size,
+		.chunk = (uint32_t)chunk, .depth = o->depth,
 	};
-	ofl_progress_init(&pr, label, size);
-	uint64_t t0 = sva_now_ns();
 	int r = ofl_pipe_run(&p);
-	uint64_t ns = sva_now_ns() - t0;
-	ofl_progress_end(&pr);
 	int rc = OFL_EXIT_OK;
 	if (r < 0) {
 		rc = p.exit_code ? p.exit_code : OFL_EXIT_ERR;
@@ -227,7 +221,7 @@ static int run(struct tool *t, const struct opts *o, uint64_t size, const char *
 			 (unsigned long long)chunk, o->depth,
 			 t->verify && t->cmd != CMD_CRC32C && t->cmd != CMD_COMPARE ? ", verified"
 										   : "");
-		ofl_summary(&d, what, r == 1 ? p.bytes_done : size, ns, extra);
+		ofl_summary(&d, what, r == 1 ? p.bytes_done : size, p.ns, extra);
 	}
 	ofl_dev_close(&d);
 	return rc;

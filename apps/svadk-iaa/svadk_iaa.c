@@ -226,17 +226,12 @@ static int cmd_compress(const struct opts *o, char **av)
 		goto fail;
 	t.total_out = sizeof(h) + (o->no_name ? 0 : strlen(base) + 1);
 
-	struct ofl_progress pr;
 	uint32_t chunk = clamp_chunk(&d, o->chunk);
 	struct ofl_pipe p = {
-		.d = &d, .ops = &comp_ops, .tool = &t, .size = t.in.size, .chunk = chunk,
-		.depth = o->depth, .buf_size = chunk, .progress = &pr,
+		.d = &d, .ops = &comp_ops, .tool = &t, .label = "compress", .size = t.in.size,
+		.chunk = chunk, .depth = o->depth, .buf_size = chunk,
 	};
-	ofl_progress_init(&pr, "compress", t.in.size);
-	uint64_t t0 = sva_now_ns();
 	int r = ofl_pipe_run(&p);
-	uint64_t ns = sva_now_ns() - t0;
-	ofl_progress_end(&pr);
 	if (r != 0) {
 		rc = p.exit_code ? p.exit_code : OFL_EXIT_ERR;
 		goto fail;
@@ -263,7 +258,7 @@ static int cmd_compress(const struct opts *o, char **av)
 		 (unsigned long long)t.total_out,
 		 t.in.size ? 100.0 * (double)t.total_out / (double)t.in.size : 0.0, chunk, o->depth,
 		 (unsigned long long)t.stored_chunks, t.stored_chunks == 1 ? "" : "s");
-	ofl_summary(&d, "compress", t.in.size, ns, extra);
+	ofl_summary(&d, "compress", t.in.size, p.ns, extra);
 	rc = OFL_EXIT_OK;
 	goto out;
 fail:
@@ -599,17 +594,11 @@ static int cmd_crc64(const struct opts *o, int ac, char **av)
 			worst = OFL_EXIT_ERR;
 			continue;
 		}
-		struct ofl_progress pr;
 		struct ofl_pipe p = {
-			.d = &d, .ops = &crc_ops, .tool = &t, .size = t.in.size, .chunk = chunk,
-			.depth = o->depth, .progress = &pr,
+			.d = &d, .ops = &crc_ops, .tool = &t, .label = "crc64", .size = t.in.size,
+			.chunk = chunk, .depth = o->depth,
 		};
-		ofl_progress_init(&pr, "crc64", t.in.size);
-		ofl_dev_mark(&d);
-		uint64_t t0 = sva_now_ns();
 		int r = ofl_pipe_run(&p);
-		uint64_t ns = sva_now_ns() - t0;
-		ofl_progress_end(&pr);
 		ofl_unmap(&t.in);
 		if (r != 0) {
 			worst = p.exit_code ? p.exit_code : OFL_EXIT_ERR;
@@ -619,7 +608,7 @@ static int cmd_crc64(const struct opts *o, int ac, char **av)
 		fflush(stdout);
 		char extra[64];
 		snprintf(extra, sizeof(extra), "chunk %u x depth %u", chunk, o->depth);
-		ofl_summary(&d, "crc64", t.in.size, ns, extra);
+		ofl_summary(&d, "crc64", t.in.size, p.ns, extra);
 	}
 	ofl_dev_close(&d);
 	return worst;

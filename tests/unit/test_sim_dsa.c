@@ -2714,6 +2714,50 @@ static void test_stale_record_once(void)
 	}
 }
 
+/* Raw: batch members with a misaligned record address fail alike whether
+ * the batch runs on its fast path or the general one (shaping): nothing
+ * copied, one software error each. */
+static void test_batch_cr_align(void)
+{
+	for (int k = 0; k < 4; k++) {
+		struct raw r;
+		struct sim_dsa_conf conf = {.nb_engines = k & 1 ? 0 : 1, .lat_ns = k & 2 ? 1 : 0};
+		raw_open(&r, &conf, NULL, NULL, 1, PF_POLL);
+		static _Alignas(64) uint8_t bcr[64], mcr[64], list[2][64];
+		static uint8_t src[256], dst[256];
+		struct sim_dsa_stats s0, s1;
+		struct sim_swerr e;
+		uint8_t d[64];
+		fill_random(src, sizeof(src));
+		memset(dst, 0, sizeof(dst));
+		/* Translations cached: the members qualify for the fast path. */
+		dsa_desc(d, DSA_OPCODE_MEMMOVE, IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF,
+			 bcr, u(src), u(dst), sizeof(src));
+		EXPECT_EQ(raw_run(&r, d, bcr), DSA_COMP_SUCCESS);
+		memset(dst, 0, sizeof(dst));
+		while (sim_dsa_swerr_read(r.hw, &e) == 0)
+			;
+		for (int i = 0; i < 2; i++)
+			dsa_desc(list[i], DSA_OPCODE_MEMMOVE, IDXD_OP_FLAG_CRAV, mcr + 8, u(src) + i * 128,
+				 u(dst) + i * 128, 128);
+		dsa_desc(d, DSA_OPCODE_BATCH, IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR, bcr, u(list), 0, 2);
+		sim_dsa_stats_get(r.hw, &s0);
+		EXPECT_EQ(raw_run(&r, d, bcr), DSA_COMP_BATCH_FAIL);
+		sim_dsa_stats_get(r.hw, &s1);
+		EXPECT_EQ(cr_bytes_completed(bcr), 2);
+		static const uint8_t zero[sizeof(dst)];
+		CU_ASSERT(memcmp(dst, zero, sizeof(dst)) == 0);
+		EXPECT_EQ(s1.swerrs - s0.swerrs, 2);
+		EXPECT_EQ(s1.errors - s0.errors, 2);
+		for (int i = 0; i < 2; i++) {
+			EXPECT_EQ(sim_dsa_swerr_read(r.hw, &e), 0);
+			EXPECT_EQ(e.status, DSA_COMP_CRA_ALIGN);
+			EXPECT_EQ(e.addr, u(mcr) + 8);
+		}
+		raw_close(&r);
+	}
+}
+
 /* IAA decompression from a source page whose translation the device has
  * cached, then unmapped behind its back (see stale_page()). */
 struct stale_iaa {
@@ -2932,6 +2976,7 @@ static const struct sva_test_case hw_tests[] = {
 	{"stale_burst", test_stale_burst},
 	{"stale_record_once", test_stale_record_once},
 	{"stale_decompress", test_stale_decompress},
+	{"batch_cr_align", test_batch_cr_align},
 	{"dontneed_refaults", test_dontneed_refaults},
 	{NULL, NULL},
 };

@@ -469,7 +469,8 @@ static void run_members_fast(struct sim_exec *x)
 		    (flags & ~(plain | IDXD_OP_FLAG_FENCE)) ||
 		    ((flags & IDXD_OP_FLAG_BOF) && c->no_block_on_fault) ||
 		    (w4 >> 32) || idxd_rd64(d, 40) || idxd_rd64(d, 48) || idxd_rd64(d, 56) ||
-		    size == 0 || size > SVA_PAGE_SIZE || size > c->max_xfer)
+		    size == 0 || size > SVA_PAGE_SIZE || size > c->max_xfer ||
+		    ((flags & IDXD_OP_FLAG_CRAV) && (idxd_rd64(d, 8) & (IDXD_DSA_COMP_SIZE - 1))))
 			break;
 		uint64_t src = idxd_rd64(d, 16), dst = idxd_rd64(d, 24), ok;
 		if (sim_atc_translate(x->atc, x->pasid, src, size, SVA_PERM_READ, &ok) != SIM_XLATE_OK ||

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sim_iommu.h"
@@ -22,23 +23,8 @@
 #include "sva_iopf.h"
 #include "sva_iopf_swq.h"
 #include "sva_test.h"
+#include "sva_test_util.h"
 #include "sva_time.h"
-
-#define PG ((uint64_t)SVA_PAGE_SIZE)
-#define RW (SVA_PERM_READ | SVA_PERM_WRITE)
-#define DEADLINE_NS (30ull * 1000000000ull) /* liveness only: a lost answer */
-
-static uint64_t u(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static char *map_anon(size_t npages, int prot)
-{
-	void *p = mmap(NULL, npages * PG, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CU_ASSERT_FATAL(p != MAP_FAILED);
-	return p;
-}
 
 /* Pages of [p, p + npages) resident, as a bit string ("1110..."). */
 static void residency(const void *p, size_t npages, char *out)
@@ -167,7 +153,7 @@ static int dev_translate(struct dev *d, uint64_t va, uint64_t len, uint32_t perm
 		uint64_t t0 = sva_now_ns();
 		int st;
 		while ((st = sim_iommu_page_response(mmu, tk, t0)) == SVA_IOPF_SWQ_PENDING) {
-			if (sva_now_ns() - t0 > DEADLINE_NS) {
+			if (sva_now_ns() - t0 > SVA_TEST_DEADLINE_NS) {
 				sim_iommu_page_cancel(mmu, tk);
 				d->timeouts++;
 				return -ETIMEDOUT;
@@ -249,15 +235,22 @@ static void *dev_read_thread(void *arg)
 	return NULL;
 }
 
-/* Run @j on a device thread while this thread polls the handler. */
-static void run_with_app_poll(struct rig *r, struct dev_job *j)
+/* Run @fn(@arg) on a device thread, which sets @done at the end, while this
+ * thread polls the handler. */
+static void app_poll_job(struct rig *r, void *(*fn)(void *), void *arg, _Atomic int *done)
 {
 	pthread_t th;
-	CU_ASSERT_FATAL(pthread_create(&th, NULL, dev_write_thread, j) == 0);
-	while (!atomic_load(&j->done))
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, fn, arg) == 0);
+	while (!atomic_load(done))
 		if (sva_iopf_poll(r->pf, 64) == 0)
 			sched_yield();
 	pthread_join(th, NULL);
+}
+
+/* Run the device write @j while this thread polls the handler. */
+static void run_with_app_poll(struct rig *r, struct dev_job *j)
+{
+	app_poll_job(r, dev_write_thread, j, &j->done);
 }
 
 /* ---- request → resolve → response ------------------------------------------------ */
@@ -343,12 +336,7 @@ static void test_roundtrip_app_poll(void)
 	memset(got, 0, 4 * PG);
 	f0 = d.faults;
 	struct read_job rj = {.d = &d, .va = fm, .len = 4 * PG, .out = got};
-	pthread_t th;
-	CU_ASSERT_FATAL(pthread_create(&th, NULL, dev_read_thread, &rj) == 0);
-	while (!atomic_load(&rj.done))
-		if (sva_iopf_poll(r.pf, 64) == 0)
-			sched_yield();
-	pthread_join(th, NULL);
+	app_poll_job(&r, dev_read_thread, &rj, &rj.done);
 	EXPECT_EQ(rj.rc, 0);
 	CU_ASSERT(memcmp(got, content, 4 * PG) == 0);
 	/* At least one fault; the kernel's fault-around may map the other
@@ -709,12 +697,7 @@ static void test_invalid(void)
 	EXPECT_EQ(ro[PG], 0);
 	/* (Below mmap_min_addr: never mapped, whatever else this test maps.) */
 	struct read_job rj = {.d = &d, .va = (const char *)(uintptr_t)0x2000, .len = 8, .out = buf};
-	pthread_t th;
-	CU_ASSERT_FATAL(pthread_create(&th, NULL, dev_read_thread, &rj) == 0);
-	while (!atomic_load(&rj.done))
-		if (sva_iopf_poll(r.pf, 64) == 0)
-			sched_yield();
-	pthread_join(th, NULL);
+	app_poll_job(&r, dev_read_thread, &rj, &rj.done);
 	EXPECT_EQ(rj.rc, -EFAULT);
 	EXPECT_EQ(d.invalid, 2);
 
@@ -878,14 +861,19 @@ static struct sva_as *swq_lookup(void *arg, uint32_t pasid)
 	return as;
 }
 
+/* Groups of PASID 5 (all of them) reported answered. */
+static unsigned int swq_done_calls;
+
 static void swq_done(void *arg, uint32_t pasid)
 {
-	(void)pasid;
 	(void)arg;
+	if (pasid == 5)
+		swq_done_calls++;
 }
 
 static void test_swq_overflow(void)
 {
+	swq_done_calls = 0;
 	struct sva_as *as = sva_as_create_process(NULL);
 	struct sva_iopf_swq *q = sva_iopf_swq_create(&(struct sva_iopf_swq_conf){
 		.name = "small", .depth = 4, .groups = 8, .lookup_as = swq_lookup, .group_done = swq_done,
@@ -912,6 +900,7 @@ static void test_swq_overflow(void)
 	for (int i = 0; i < 4; i++)
 		EXPECT_EQ(sva_iopf_swq_check(q, tk[i]), SVA_IOPF_SUCCESS);
 	EXPECT_EQ(sva_iopf_swq_in_flight(q), 0);
+	EXPECT_EQ(swq_done_calls, 4); /* once per answered group */
 	/* Room again. */
 	EXPECT_EQ(sva_iopf_swq_raise(q, 5, &pg, 1, &extra), 0);
 	/* A group larger than the queue can never fit. */
@@ -927,6 +916,7 @@ static void test_swq_overflow(void)
 	sva_iopf_swq_stats_get(q, &qs);
 	EXPECT_EQ(qs.overflow, 2);
 	EXPECT_EQ(qs.answered, 5);
+	EXPECT_EQ(swq_done_calls, 5);
 
 	/* Group slots run out before the records do. */
 	struct sva_iopf_swq *g2 = sva_iopf_swq_create(&(struct sva_iopf_swq_conf){
@@ -1216,8 +1206,7 @@ static void test_thread_vs_app_poll(void)
 	EXPECT_EQ(sva_iopf_start(r.pf, -1), 0);
 	CU_ASSERT(madvise(buf, 8 * PG, MADV_DONTNEED) == 0);
 	sva_as_invalidate(r.as, buf, 8 * PG);
-	while (stats(r.pf).sleeps == 0)
-		usleep(1000);
+	SVA_TEST_WAIT(stats(r.pf).sleeps != 0, usleep(1000));
 	EXPECT_EQ(dev_write(&d, buf, 8 * PG, 23), 0);
 	EXPECT_EQ(pattern_errors(buf, 8 * PG, 23), 0);
 	EXPECT_EQ(d.timeouts, 0);
@@ -1249,9 +1238,16 @@ static int blocking_resolve(struct sva_as *as, uint64_t addr, uint32_t perm, voi
 	return 0;
 }
 
+struct stopper {
+	struct sva_iopf *pf;
+	_Atomic int tid;
+};
+
 static void *stopper(void *arg)
 {
-	sva_iopf_stop(arg);
+	struct stopper *s = arg;
+	atomic_store(&s->tid, (int)syscall(SYS_gettid));
+	sva_iopf_stop(s->pf);
 	return NULL;
 }
 
@@ -1259,14 +1255,10 @@ static void test_stop_drains(void)
 {
 	struct blocker b = {0};
 	struct rig r;
-	memset(&r, 0, sizeof(r));
-	r.mmu = sim_iommu_create(NULL);
-	r.as = sva_as_create_managed(&(struct sva_as_conf){.resolve = blocking_resolve, .resolve_arg = &b});
-	r.pf = sva_iopf_create(&(struct sva_iopf_conf){.batch = 4});
-	CU_ASSERT_FATAL(r.mmu && r.as && r.pf);
-	CU_ASSERT_FATAL(sim_iommu_attach_iopf(r.mmu, r.pf) == 0);
-	CU_ASSERT_FATAL(sim_iommu_pasid_alloc(r.mmu, &r.pasid) == 0);
-	CU_ASSERT_FATAL(sim_iommu_bind(r.mmu, r.pasid, r.as) == 0);
+	rig_init_conf(&r,
+		      sva_as_create_managed(&(struct sva_as_conf){.resolve = blocking_resolve,
+								  .resolve_arg = &b}),
+		      &(struct sva_iopf_conf){.batch = 4});
 
 	enum { N = 100 };
 	uint64_t tk[N];
@@ -1275,13 +1267,14 @@ static void test_stop_drains(void)
 		tk[i] = raise_group(&r, &a, 1, SVA_PERM_READ);
 	}
 	EXPECT_EQ(sva_iopf_start(r.pf, -1), 0);
-	while (!atomic_load(&b.entered))
-		usleep(100);
+	SVA_TEST_WAIT(atomic_load(&b.entered), usleep(100));
 	/* The thread is stuck in its first batch; ask it to stop, then let it
-	 * go: it must drain the other 96 before it exits. */
+	 * go: it must drain the other 96 before it exits. The stopper blocks
+	 * (in the join) only after it asked. */
+	struct stopper sp = {.pf = r.pf};
 	pthread_t th;
-	CU_ASSERT_FATAL(pthread_create(&th, NULL, stopper, r.pf) == 0);
-	usleep(20000);
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, stopper, &sp) == 0);
+	SVA_TEST_WAIT(atomic_load(&sp.tid) && task_state(atomic_load(&sp.tid)) == 'S', usleep(100));
 	atomic_store(&b.release, 1);
 	pthread_join(th, NULL);
 	CU_ASSERT(!sva_iopf_running(r.pf));

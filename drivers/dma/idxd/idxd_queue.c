@@ -55,7 +55,9 @@ struct idxd_slot {
 	uint8_t op;          /* enum sva_op */
 	uint8_t state;       /* enum slot_state */
 	uint8_t status;      /* enum sva_status once final */
+	bool fence;          /* enqueued with SVA_OP_FLAG_FENCE */
 };
+_Static_assert(sizeof(struct idxd_slot) == 24, "struct idxd_slot: one store per enqueue, kept small");
 
 /* What only an operation that faulted needs (set by start_fault()). */
 struct idxd_slot_fault {
@@ -268,13 +270,14 @@ enum sva_status idxd_status_to_sva(uint8_t status, bool iaa)
 
 /* Claim the next ring slot; NULL when the ring is full. */
 static inline struct idxd_slot *claim(struct idxd_queue *q, uint16_t *idx, uint8_t op,
-				      uint32_t len, struct sva_result *res)
+				      uint32_t len, struct sva_result *res, uint64_t flags)
 {
 	uint16_t i = q->next;
 	if (sva_unlikely((uint16_t)(i - q->head) >= q->nb))
 		return NULL;
 	struct idxd_slot *s = slot_at(q, i);
-	*s = (struct idxd_slot){.res = res, .len = len, .op = op, .state = ST_NORMAL};
+	*s = (struct idxd_slot){.res = res, .len = len, .op = op, .state = ST_NORMAL,
+				.fence = (flags & SVA_OP_FLAG_FENCE) != 0};
 	*idx = i;
 	return s;
 }
@@ -341,13 +344,13 @@ static int q_copy(void *drvq, void *dst, const void *src, uint32_t len, uint64_t
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
 	if (sva_unlikely(q->iaa)) {
-		if (!claim(q, &idx, SVA_OP_COPY, len, NULL))
+		if (!claim(q, &idx, SVA_OP_COPY, len, NULL, flags))
 			return -ENOSPC;
 		put_iax(q, idx, IAX_OPCODE_MEMMOVE, op_flags(q, flags, SVA_OP_COPY), (uint64_t)(uintptr_t)src,
 			(uint64_t)(uintptr_t)dst, len, 0, 0, 0, 0, 0);
 		return finish_enqueue(q, idx, flags);
 	}
-	if (!claim(q, &idx, SVA_OP_COPY, len, NULL))
+	if (!claim(q, &idx, SVA_OP_COPY, len, NULL, flags))
 		return -ENOSPC;
 	put_dsa(q, idx, DSA_OPCODE_MEMMOVE, op_flags(q, flags, SVA_OP_COPY), (uint64_t)(uintptr_t)src,
 		(uint64_t)(uintptr_t)dst, len, 0, 0);
@@ -358,7 +361,7 @@ static int q_fill(void *drvq, void *dst, uint64_t pattern, uint32_t len, uint64_
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_FILL, len, NULL))
+	if (!claim(q, &idx, SVA_OP_FILL, len, NULL, flags))
 		return -ENOSPC;
 	put_dsa(q, idx, DSA_OPCODE_MEMFILL, op_flags(q, flags, SVA_OP_FILL), pattern,
 		(uint64_t)(uintptr_t)dst, len, 0, 0);
@@ -370,7 +373,7 @@ static int q_compare(void *drvq, const void *a, const void *b, uint32_t len, str
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_COMPARE, len, res))
+	if (!claim(q, &idx, SVA_OP_COMPARE, len, res, flags))
 		return -ENOSPC;
 	put_dsa(q, idx, DSA_OPCODE_COMPARE, op_flags(q, flags, SVA_OP_COMPARE), (uint64_t)(uintptr_t)a,
 		(uint64_t)(uintptr_t)b, len, 0, 0);
@@ -382,7 +385,7 @@ static int q_compare_pattern(void *drvq, const void *src, uint64_t pattern, uint
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_COMPARE_PATTERN, len, res))
+	if (!claim(q, &idx, SVA_OP_COMPARE_PATTERN, len, res, flags))
 		return -ENOSPC;
 	put_dsa(q, idx, DSA_OPCODE_COMPVAL, op_flags(q, flags, SVA_OP_COMPARE_PATTERN),
 		(uint64_t)(uintptr_t)src, pattern, len, 0, 0);
@@ -394,7 +397,7 @@ static int q_crc32c(void *drvq, const void *src, uint32_t len, uint32_t seed,
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_CRC32C, len, res))
+	if (!claim(q, &idx, SVA_OP_CRC32C, len, res, flags))
 		return -ENOSPC;
 	put_dsa(q, idx, DSA_OPCODE_CRCGEN, op_flags(q, flags, SVA_OP_CRC32C), (uint64_t)(uintptr_t)src, 0,
 		len, seed, 0);
@@ -406,7 +409,7 @@ static int q_copy_crc32c(void *drvq, void *dst, const void *src, uint32_t len, u
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_COPY_CRC32C, len, res))
+	if (!claim(q, &idx, SVA_OP_COPY_CRC32C, len, res, flags))
 		return -ENOSPC;
 	put_dsa(q, idx, DSA_OPCODE_COPY_CRC, op_flags(q, flags, SVA_OP_COPY_CRC32C),
 		(uint64_t)(uintptr_t)src, (uint64_t)(uintptr_t)dst, len, seed, 0);
@@ -418,7 +421,7 @@ static int q_dualcast(void *drvq, void *dst1, void *dst2, const void *src, uint3
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_DUALCAST, len, NULL))
+	if (!claim(q, &idx, SVA_OP_DUALCAST, len, NULL, flags))
 		return -ENOSPC;
 	put_dsa(q, idx, DSA_OPCODE_DUALCAST, op_flags(q, flags, SVA_OP_DUALCAST), (uint64_t)(uintptr_t)src,
 		(uint64_t)(uintptr_t)dst1, len, (uint64_t)(uintptr_t)dst2, 0);
@@ -429,7 +432,7 @@ static int q_cache_flush(void *drvq, void *addr, uint32_t len, uint64_t flags)
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_CACHE_FLUSH, len, NULL))
+	if (!claim(q, &idx, SVA_OP_CACHE_FLUSH, len, NULL, flags))
 		return -ENOSPC;
 	put_dsa(q, idx, DSA_OPCODE_CFLUSH, op_flags(q, flags, SVA_OP_CACHE_FLUSH), 0,
 		(uint64_t)(uintptr_t)addr, len, 0, 0);
@@ -441,7 +444,7 @@ static int q_compress(void *drvq, void *dst, uint32_t dst_cap, const void *src, 
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_COMPRESS, len, res))
+	if (!claim(q, &idx, SVA_OP_COMPRESS, len, res, flags))
 		return -ENOSPC;
 	uint16_t cf = IAX_COMPR_FLAG_FLUSH_OUTPUT |
 		      (cflags & SVA_COMP_F_LAST ? IAX_COMPR_FLAG_END_APPEND_EOB_SIM : 0);
@@ -455,7 +458,7 @@ static int q_decompress(void *drvq, void *dst, uint32_t dst_cap, const void *src
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_DECOMPRESS, len, res))
+	if (!claim(q, &idx, SVA_OP_DECOMPRESS, len, res, flags))
 		return -ENOSPC;
 	uint16_t df = IAX_DECOMPR_FLAG_ENABLE | IAX_DECOMPR_FLAG_FLUSH_OUTPUT |
 		      (cflags & SVA_COMP_F_LAST ? IAX_DECOMPR_FLAG_CHECK_EOB : 0);
@@ -476,7 +479,7 @@ static int q_crc64(void *drvq, const void *src, uint32_t len, uint64_t poly, uin
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_CRC64, len, res))
+	if (!claim(q, &idx, SVA_OP_CRC64, len, res, flags))
 		return -ENOSPC;
 	uint16_t cf = (crc_flags & SVA_CRC64_F_REFLECT ? IAX_CRC64_FLAG_REFLECT_SIM : 0) |
 		      (crc_flags & SVA_CRC64_F_INVERT ? IAX_CRC64_FLAG_INVERT : 0);
@@ -502,9 +505,11 @@ static inline void set_desc_flags(uint8_t *d, uint32_t set)
 
 static void finalize(struct idxd_queue *q, uint16_t idx, enum sva_status st);
 
+/* Whether the operation of @idx was enqueued fenced: kept in its slot, not
+ * read back from the descriptor (written with streaming stores). */
 static inline bool fenced(struct idxd_queue *q, uint16_t idx)
 {
-	return desc_at(q, idx)[4] & IDXD_OP_FLAG_FENCE;
+	return slot_at(q, idx)->fence;
 }
 
 /* A burst that takes several descriptors (more operations than max_batch, or

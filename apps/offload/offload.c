@@ -138,12 +138,16 @@ void ofl_unmap(struct ofl_map *m)
 	m->fd = -1;
 }
 
-bool ofl_same_file(int fd1, int fd2)
+int ofl_check_not_input(const char *out, const struct ofl_map *in)
 {
 	struct stat a, b;
-	if (fstat(fd1, &a) < 0 || fstat(fd2, &b) < 0)
-		return false;
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (stat(out, &a) < 0)
+		return 0;
+	if (fstat(in->fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		ofl_err("%s and %s are the same file", in->path, out);
+		return -1;
+	}
+	return 0;
 }
 
 /* --- temporary output file ---------------------------------------------------------- */

@@ -60,8 +60,9 @@ int ofl_map_output(struct ofl_map *m, const char *path, uint64_t size, mode_t mo
 /* Unmap and close (NULL-safe, idempotent). */
 void ofl_unmap(struct ofl_map *m);
 
-/* Whether two open files are the same file. */
-bool ofl_same_file(int fd1, int fd2);
+/* Refuse an output @p out that is the file @p in (opening it for output would
+ * truncate the input first). @return 0, or -1 with a message printed. */
+int ofl_check_not_input(const char *out, const struct ofl_map *in);
 
 /* --- output through a temporary file ----------------------------------------- */
 

@@ -227,26 +227,13 @@ static int run(struct tool *t, const struct opts *o, uint64_t size, const char *
 	return rc;
 }
 
-/* Refuse an output that is one of the inputs (it would be truncated first). */
-static int check_not_input(const char *out, const struct ofl_map *in)
-{
-	struct stat a, b;
-	if (stat(out, &a) < 0)
-		return 0;
-	if (fstat(in->fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-		ofl_err("%s and %s are the same file", in->path, out);
-		return -1;
-	}
-	return 0;
-}
-
 static int cmd_copy(const struct opts *o, char **av)
 {
 	struct tool t = {.cmd = CMD_COPY, .verify = o->verify};
 	int rc = OFL_EXIT_ERR;
 	if (ofl_map_input(&t.src, av[0]) < 0)
 		return OFL_EXIT_ERR;
-	if (check_not_input(av[1], &t.src) < 0 ||
+	if (ofl_check_not_input(av[1], &t.src) < 0 ||
 	    ofl_map_output(&t.dst, av[1], t.src.size, t.src.mode) < 0)
 		goto out;
 	rc = run(&t, o, t.src.size, "copy", "copy",
@@ -267,14 +254,12 @@ static int cmd_dualcast(const struct opts *o, char **av)
 		ofl_err("the two destinations are the same file: %s", av[1]);
 		goto out;
 	}
-	if (check_not_input(av[1], &t.src) < 0 || check_not_input(av[2], &t.src) < 0 ||
+	if (ofl_check_not_input(av[1], &t.src) < 0 || ofl_check_not_input(av[2], &t.src) < 0 ||
 	    ofl_map_output(&t.dst, av[1], t.src.size, t.src.mode) < 0 ||
 	    ofl_map_output(&t.dst2, av[2], t.src.size, t.src.mode) < 0)
 		goto out;
-	if (ofl_same_file(t.dst.fd, t.dst2.fd)) {
-		ofl_err("%s and %s are the same file", av[1], av[2]);
+	if (ofl_check_not_input(av[2], &t.dst) < 0) /* e.g. a link to DST1 */
 		goto out;
-	}
 	/* DSA dualcast: both destinations have the same bits 11:0. The mappings
 	 * are page aligned and chunks sit at the same offset in both. */
 	if (((uintptr_t)t.dst.addr ^ (uintptr_t)t.dst2.addr) & 4095) {

@@ -200,12 +200,8 @@ static int cmd_compress(const struct opts *o, char **av)
 	int rc = OFL_EXIT_ERR;
 	if (ofl_map_input(&t.in, av[0]) < 0)
 		return OFL_EXIT_ERR;
-	struct stat so;
-	if (stat(av[1], &so) == 0 && fstat(t.in.fd, &st) == 0 && so.st_dev == st.st_dev &&
-	    so.st_ino == st.st_ino) {
-		ofl_err("%s and %s are the same file", av[0], av[1]);
+	if (ofl_check_not_input(av[1], &t.in) < 0)
 		goto out;
-	}
 	if (ofl_dev_open(&d, &o->dev, SVA_CAPA_OP(SVA_OP_COMPRESS)) < 0)
 		goto out;
 	if (ofl_tmp_create(av[1]) < 0)
@@ -453,12 +449,8 @@ static int cmd_decompress(struct opts *o, char **av)
 	int rc = OFL_EXIT_ERR;
 	if (ofl_map_input(&in, av[0]) < 0)
 		return OFL_EXIT_ERR;
-	struct stat si, so;
-	if (stat(av[1], &so) == 0 && fstat(in.fd, &si) == 0 && so.st_dev == si.st_dev &&
-	    so.st_ino == si.st_ino) {
-		ofl_err("%s and %s are the same file", av[0], av[1]);
+	if (ofl_check_not_input(av[1], &in) < 0)
 		goto out;
-	}
 	x.in = in.addr;
 	x.size = in.size;
 	if (x.size == 0) {

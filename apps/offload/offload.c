@@ -31,7 +31,8 @@ void ofl_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-const char *ofl_fmt_bytes(uint64_t v, char *buf, size_t len)
+/* "1.5 GiB" into @p buf. */
+static const char *fmt_bytes(uint64_t v, char *buf, size_t len)
 {
 	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	double d = (double)v;
@@ -515,7 +516,7 @@ void ofl_progress_update(struct ofl_progress *p, uint64_t done)
 	double s = (double)(now - p->t0) / 1e9;
 	fprintf(stderr, "\r%s [%s] %3u%%  %s / %s  %.2f GB/s\033[K", p->label, bar,
 		(unsigned int)(p->total ? done * 100 / p->total : 100),
-		ofl_fmt_bytes(done, a, sizeof(a)), ofl_fmt_bytes(p->total, b, sizeof(b)),
+		fmt_bytes(done, a, sizeof(a)), fmt_bytes(p->total, b, sizeof(b)),
 		s > 0 ? (double)done / 1e9 / s : 0.0);
 	fflush(stderr);
 }

@@ -34,9 +34,6 @@ extern bool ofl_quiet;
 /* Print "prog: message" on stderr. */
 void ofl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "1.5 GiB" into @p buf. */
-const char *ofl_fmt_bytes(uint64_t v, char *buf, size_t len);
-
 /* --- files ---------------------------------------------------------------- */
 
 /* A file mapped into the process (MAP_SHARED): the device reaches it through

@@ -321,10 +321,22 @@ static inline uint64_t desc_hdr(const struct idxd_queue *q, uint8_t opcode, uint
 /* Write a DSA descriptor into the ring in one go (the device may read it from
  * another core as soon as the doorbell rings). */
 static inline void put_dsa(struct idxd_queue *q, uint16_t idx, uint8_t opcode, uint32_t flags,
-			   uint64_t a, uint64_t b, uint32_t size, uint64_t op40, uint64_t op48)
+			   uint64_t a, uint64_t b, uint32_t size, uint64_t op40)
 {
 	put_words(q->stream_desc, desc_at(q, idx), desc_hdr(q, opcode, flags),
-		  (uint64_t)(uintptr_t)comp_at(q, idx), a, b, size, op40, op48, 0);
+		  (uint64_t)(uintptr_t)comp_at(q, idx), a, b, size, op40, 0, 0);
+}
+
+/* Enqueue DSA operation @op: claim a slot, write the descriptor (@a, @b at
+ * offsets 16 and 24, @op40 at 40). @return its index or -ENOSPC. */
+static inline int enq_dsa(struct idxd_queue *q, uint8_t op, uint8_t opcode, uint64_t a, uint64_t b,
+			  uint32_t len, uint64_t op40, struct sva_result *res, uint64_t flags)
+{
+	uint16_t idx;
+	if (!claim(q, &idx, op, len, res, flags))
+		return -ENOSPC;
+	put_dsa(q, idx, opcode, op_flags(q, flags, op), a, b, len, op40);
+	return finish_enqueue(q, idx, flags);
 }
 
 /* IAA descriptor: common header, then src1/dst/src1_size, flags at 38,
@@ -343,100 +355,61 @@ static int q_copy(void *drvq, void *dst, const void *src, uint32_t len, uint64_t
 {
 	struct idxd_queue *q = drvq;
 	uint16_t idx;
-	if (sva_unlikely(q->iaa)) {
-		if (!claim(q, &idx, SVA_OP_COPY, len, NULL, flags))
-			return -ENOSPC;
-		put_iax(q, idx, IAX_OPCODE_MEMMOVE, op_flags(q, flags, SVA_OP_COPY), (uint64_t)(uintptr_t)src,
-			(uint64_t)(uintptr_t)dst, len, 0, 0, 0, 0, 0);
-		return finish_enqueue(q, idx, flags);
-	}
+	if (sva_likely(!q->iaa))
+		return enq_dsa(q, SVA_OP_COPY, DSA_OPCODE_MEMMOVE, (uint64_t)(uintptr_t)src,
+			       (uint64_t)(uintptr_t)dst, len, 0, NULL, flags);
 	if (!claim(q, &idx, SVA_OP_COPY, len, NULL, flags))
 		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_MEMMOVE, op_flags(q, flags, SVA_OP_COPY), (uint64_t)(uintptr_t)src,
-		(uint64_t)(uintptr_t)dst, len, 0, 0);
+	put_iax(q, idx, IAX_OPCODE_MEMMOVE, op_flags(q, flags, SVA_OP_COPY), (uint64_t)(uintptr_t)src,
+		(uint64_t)(uintptr_t)dst, len, 0, 0, 0, 0, 0);
 	return finish_enqueue(q, idx, flags);
 }
 
 static int q_fill(void *drvq, void *dst, uint64_t pattern, uint32_t len, uint64_t flags)
 {
-	struct idxd_queue *q = drvq;
-	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_FILL, len, NULL, flags))
-		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_MEMFILL, op_flags(q, flags, SVA_OP_FILL), pattern,
-		(uint64_t)(uintptr_t)dst, len, 0, 0);
-	return finish_enqueue(q, idx, flags);
+	return enq_dsa(drvq, SVA_OP_FILL, DSA_OPCODE_MEMFILL, pattern, (uint64_t)(uintptr_t)dst, len,
+		       0, NULL, flags);
 }
 
 static int q_compare(void *drvq, const void *a, const void *b, uint32_t len, struct sva_result *res,
 		     uint64_t flags)
 {
-	struct idxd_queue *q = drvq;
-	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_COMPARE, len, res, flags))
-		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_COMPARE, op_flags(q, flags, SVA_OP_COMPARE), (uint64_t)(uintptr_t)a,
-		(uint64_t)(uintptr_t)b, len, 0, 0);
-	return finish_enqueue(q, idx, flags);
+	return enq_dsa(drvq, SVA_OP_COMPARE, DSA_OPCODE_COMPARE, (uint64_t)(uintptr_t)a,
+		       (uint64_t)(uintptr_t)b, len, 0, res, flags);
 }
 
 static int q_compare_pattern(void *drvq, const void *src, uint64_t pattern, uint32_t len,
 			     struct sva_result *res, uint64_t flags)
 {
-	struct idxd_queue *q = drvq;
-	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_COMPARE_PATTERN, len, res, flags))
-		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_COMPVAL, op_flags(q, flags, SVA_OP_COMPARE_PATTERN),
-		(uint64_t)(uintptr_t)src, pattern, len, 0, 0);
-	return finish_enqueue(q, idx, flags);
+	return enq_dsa(drvq, SVA_OP_COMPARE_PATTERN, DSA_OPCODE_COMPVAL, (uint64_t)(uintptr_t)src,
+		       pattern, len, 0, res, flags);
 }
 
 static int q_crc32c(void *drvq, const void *src, uint32_t len, uint32_t seed,
 		    struct sva_result *res, uint64_t flags)
 {
-	struct idxd_queue *q = drvq;
-	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_CRC32C, len, res, flags))
-		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_CRCGEN, op_flags(q, flags, SVA_OP_CRC32C), (uint64_t)(uintptr_t)src, 0,
-		len, seed, 0);
-	return finish_enqueue(q, idx, flags);
+	return enq_dsa(drvq, SVA_OP_CRC32C, DSA_OPCODE_CRCGEN, (uint64_t)(uintptr_t)src, 0, len, seed,
+		       res, flags);
 }
 
 static int q_copy_crc32c(void *drvq, void *dst, const void *src, uint32_t len, uint32_t seed,
 			 struct sva_result *res, uint64_t flags)
 {
-	struct idxd_queue *q = drvq;
-	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_COPY_CRC32C, len, res, flags))
-		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_COPY_CRC, op_flags(q, flags, SVA_OP_COPY_CRC32C),
-		(uint64_t)(uintptr_t)src, (uint64_t)(uintptr_t)dst, len, seed, 0);
-	return finish_enqueue(q, idx, flags);
+	return enq_dsa(drvq, SVA_OP_COPY_CRC32C, DSA_OPCODE_COPY_CRC, (uint64_t)(uintptr_t)src,
+		       (uint64_t)(uintptr_t)dst, len, seed, res, flags);
 }
 
 static int q_dualcast(void *drvq, void *dst1, void *dst2, const void *src, uint32_t len,
 		      uint64_t flags)
 {
-	struct idxd_queue *q = drvq;
-	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_DUALCAST, len, NULL, flags))
-		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_DUALCAST, op_flags(q, flags, SVA_OP_DUALCAST), (uint64_t)(uintptr_t)src,
-		(uint64_t)(uintptr_t)dst1, len, (uint64_t)(uintptr_t)dst2, 0);
-	return finish_enqueue(q, idx, flags);
+	return enq_dsa(drvq, SVA_OP_DUALCAST, DSA_OPCODE_DUALCAST, (uint64_t)(uintptr_t)src,
+		       (uint64_t)(uintptr_t)dst1, len, (uint64_t)(uintptr_t)dst2, NULL, flags);
 }
 
 static int q_cache_flush(void *drvq, void *addr, uint32_t len, uint64_t flags)
 {
-	struct idxd_queue *q = drvq;
-	uint16_t idx;
-	if (!claim(q, &idx, SVA_OP_CACHE_FLUSH, len, NULL, flags))
-		return -ENOSPC;
-	put_dsa(q, idx, DSA_OPCODE_CFLUSH, op_flags(q, flags, SVA_OP_CACHE_FLUSH), 0,
-		(uint64_t)(uintptr_t)addr, len, 0, 0);
-	return finish_enqueue(q, idx, flags);
+	return enq_dsa(drvq, SVA_OP_CACHE_FLUSH, DSA_OPCODE_CFLUSH, 0, (uint64_t)(uintptr_t)addr, len,
+		       0, NULL, flags);
 }
 
 static int q_compress(void *drvq, void *dst, uint32_t dst_cap, const void *src, uint32_t len,
@@ -619,8 +592,7 @@ static int submit(void *drvq)
 
 /* --- completion ------------------------------------------------------------------ */
 
-static void fill_result(struct idxd_queue *q, struct idxd_slot *s, const uint8_t *cr,
-			enum sva_status st)
+static void fill_result(struct idxd_slot *s, const uint8_t *cr, enum sva_status st)
 {
 	struct sva_result *r = s->res;
 	if (!r)
@@ -658,7 +630,6 @@ static void fill_result(struct idxd_queue *q, struct idxd_slot *s, const uint8_t
 		r->bytes = s->len;
 		break;
 	}
-	(void)q;
 }
 
 static void finalize(struct idxd_queue *q, uint16_t idx, enum sva_status st)
@@ -667,7 +638,7 @@ static void finalize(struct idxd_queue *q, uint16_t idx, enum sva_status st)
 	uint8_t *cr = comp_at(q, idx);
 	s->status = (uint8_t)st;
 	s->state = ST_NORMAL;
-	fill_result(q, s, cr, st);
+	fill_result(s, cr, st);
 	idxd_cr_set_status(cr, 0); /* consumed (or never written) */
 	q->st_bytes += s->len;
 	if (st != SVA_STATUS_SUCCESS) {
@@ -903,7 +874,7 @@ static void advance_batches(struct idxd_queue *q)
 				s->status = SVA_STATUS_SUCCESS;
 				if (op_reports(s->op)) {
 					uint8_t *cr = comp_at(q, idx);
-					fill_result(q, s, cr, SVA_STATUS_SUCCESS);
+					fill_result(s, cr, SVA_STATUS_SUCCESS);
 					idxd_cr_set_status(cr, 0); /* consumed */
 				}
 				q->st_bytes += s->len;

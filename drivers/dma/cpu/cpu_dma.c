@@ -43,6 +43,10 @@ struct cpu_queue {
 	struct cpu_op *ring;
 	struct cpu_op *cur;       /* op being executed (for the guard) */
 	struct sva_sw_crc64 *crc64;
+	/* Kept for the queue's life, created on first use: a guard fault in the
+	 * middle of an operation then leaves nothing allocated behind. */
+	struct sim_inflate *inflate;   /* stateless decompression (reset per use) */
+	struct sim_deflater *deflater;
 	struct cpu_stream streams[CPU_STREAMS];
 	uint64_t clock;
 	uint64_t st_submitted, st_completed, st_errors, st_bytes, st_doorbells;
@@ -313,8 +317,10 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 		break;
 	case SVA_OP_COMPRESS: {
 		uint32_t out = 0;
-		int rc = sim_deflate(pa, o->len, pb, o->cap, o->cflags & SVA_COMP_F_LAST,
-				     SIM_DEFLATE_LEVEL_DEFAULT, &out);
+		if (!q->deflater && !(q->deflater = sim_deflater_new()))
+			return SVA_STATUS_DEVICE_ERROR;
+		int rc = sim_deflate_with(q->deflater, pa, o->len, pb, o->cap,
+					  o->cflags & SVA_COMP_F_LAST, SIM_DEFLATE_LEVEL_DEFAULT, &out);
 		if (r) {
 			r->bytes = out;
 			r->consumed = o->len;
@@ -330,18 +336,17 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 		bool first = !o->state || (o->cflags & SVA_COMP_F_FIRST);
 		bool last = o->cflags & SVA_COMP_F_LAST;
 		struct sim_inflate *s = o->state ? stream_for(q, o->state, first) : NULL;
-		struct sim_inflate *tmp = NULL;
 		if (o->state && !s)
 			return SVA_STATUS_DATA_ERROR;
+		if (!s && !q->inflate)
+			q->inflate = sim_inflate_new();
 		if (!s)
-			s = tmp = sim_inflate_new();
+			s = q->inflate;
 		if (!s)
 			return SVA_STATUS_DEVICE_ERROR;
 		uint32_t consumed = 0, produced = 0;
 		bool end = false;
 		int rc = sim_inflate(s, pa, o->len, pb, o->cap, first, last, &consumed, &produced, &end);
-		if (tmp)
-			sim_inflate_free(tmp);
 		if (o->state && (end || (rc < 0 && rc != -ENOSPC) || (last && rc == 0)))
 			forget_stream(q, o->state);
 		if (r) {
@@ -547,6 +552,8 @@ static void cpu_queue_release(struct sva_dev *dev, struct sva_queue *q)
 	cpu_queue_drain(dev, q, 0);
 	for (unsigned int i = 0; i < CPU_STREAMS; i++)
 		sim_inflate_free(cq->streams[i].s);
+	sim_inflate_free(cq->inflate);
+	sim_deflater_free(cq->deflater);
 	free(cq->ring);
 	free(cq->crc64);
 	free(cq);

@@ -30,10 +30,12 @@ struct sim_exec *sim_exec_create(struct sim_dsa *dev, unsigned int id, bool inli
 	if (dev->conf.type == SIM_DEV_IAA) {
 		x->crc64 = malloc(sizeof(*x->crc64));
 		x->inflate = sim_inflate_new();
+		x->deflater = sim_deflater_new();
 		if (x->crc64)
 			sva_sw_crc64_init(x->crc64, SIM_CRC64_POLY_ECMA, 0);
 	}
-	if (!x->atc || (dev->conf.type == SIM_DEV_IAA && (!x->crc64 || !x->inflate))) {
+	if (!x->atc ||
+	    (dev->conf.type == SIM_DEV_IAA && (!x->crc64 || !x->inflate || !x->deflater))) {
 		sim_exec_free(x);
 		return NULL;
 	}
@@ -48,6 +50,7 @@ void sim_exec_free(struct sim_exec *x)
 	sim_atc_free(x->atc);
 	free(x->crc64);
 	sim_inflate_free(x->inflate);
+	sim_deflater_free(x->deflater);
 	free(x);
 }
 

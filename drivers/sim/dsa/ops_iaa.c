@@ -374,8 +374,9 @@ enum run_result sim_op_iaa(struct sim_exec *x)
 		uint16_t cf = idxd_rd16(d, 38);
 		uint32_t out = 0;
 		int level = x->dev->conf.comp_level ? x->dev->conf.comp_level : SIM_DEFLATE_LEVEL_DEFAULT;
-		int rc = sim_deflate((const void *)(uintptr_t)src, size, (void *)(uintptr_t)dst, max_dst,
-				     cf & IAX_COMPR_FLAG_END_APPEND_EOB_SIM, level, &out);
+		int rc = sim_deflate_with(x->deflater, (const void *)(uintptr_t)src, size,
+					  (void *)(uintptr_t)dst, max_dst,
+					  cf & IAX_COMPR_FLAG_END_APPEND_EOB_SIM, level, &out);
 		set_output(x, size, out, sva_sw_crc32(0, (const void *)(uintptr_t)src, size));
 		x->off = size;
 		sim_complete(x, rc == -ENOSPC ? IAX_COMP_OUTBUF_OVERFLOW

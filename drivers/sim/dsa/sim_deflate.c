@@ -12,65 +12,100 @@
 #define SIM_INFLATE_WBITS (-15)
 #define SIM_DEFLATE_MEMLEVEL 8
 
+struct sim_deflater {
+	z_stream zs;
+	int level;       /* of zs; 0: not initialised */
+	uint8_t *tmp;    /* room for the rare second attempt (see sim_deflate_with()) */
+	uint32_t tmp_cap;
+};
+
+/* zs ready for a new stream at @level. */
+static int deflater_start(struct sim_deflater *z, int level)
+{
+	if (z->level == level)
+		return deflateReset(&z->zs) == Z_OK ? 0 : -EINVAL;
+	if (z->level)
+		deflateEnd(&z->zs);
+	z->level = 0;
+	memset(&z->zs, 0, sizeof(z->zs));
+	int rc = deflateInit2(&z->zs, level, Z_DEFLATED, SIM_DEFLATE_WBITS, SIM_DEFLATE_MEMLEVEL,
+			      Z_DEFAULT_STRATEGY);
+	if (rc != Z_OK)
+		return rc == Z_MEM_ERROR ? -ENOMEM : -EINVAL;
+	z->level = level;
+	return 0;
+}
+
+static void deflater_fini(struct sim_deflater *z)
+{
+	if (z->level)
+		deflateEnd(&z->zs);
+	free(z->tmp);
+}
+
+struct sim_deflater *sim_deflater_new(void)
+{
+	return calloc(1, sizeof(struct sim_deflater));
+}
+
+void sim_deflater_free(struct sim_deflater *z)
+{
+	if (!z)
+		return;
+	deflater_fini(z);
+	free(z);
+}
+
 /*
  * One independent compression of src into out[0..cap). *complete tells whether
  * the whole result fit; when it did not, *ambiguous tells whether it may still
  * fit exactly (zlib stopped with the output buffer exactly full and nothing we
  * can see left to write), which the caller resolves with more room.
  */
-static int deflate_once(const void *src, uint32_t len, uint8_t *out, uint32_t cap,
-			bool last, int level, uint32_t *produced, bool *complete,
+static int deflate_once(struct sim_deflater *z, const void *src, uint32_t len, uint8_t *out,
+			uint32_t cap, bool last, int level, uint32_t *produced, bool *complete,
 			bool *ambiguous)
 {
-	z_stream zs;
 	uint8_t scratch[16];
-	int rc;
-
-	memset(&zs, 0, sizeof(zs));
-	rc = deflateInit2(&zs, level, Z_DEFLATED, SIM_DEFLATE_WBITS, SIM_DEFLATE_MEMLEVEL,
-			  Z_DEFAULT_STRATEGY);
-	if (rc != Z_OK)
-		return rc == Z_MEM_ERROR ? -ENOMEM : -EINVAL;
-
-	zs.next_in = (Bytef *)(uintptr_t)src;
-	zs.avail_in = len;
-	zs.next_out = out;
-	zs.avail_out = cap;
-	rc = deflate(&zs, last ? Z_FINISH : Z_SYNC_FLUSH);
-	*produced = cap - zs.avail_out;
+	int rc = deflater_start(z, level);
+	if (rc)
+		return rc;
+	z->zs.next_in = (Bytef *)(uintptr_t)src;
+	z->zs.avail_in = len;
+	z->zs.next_out = out;
+	z->zs.avail_out = cap;
+	rc = deflate(&z->zs, last ? Z_FINISH : Z_SYNC_FLUSH);
+	*produced = cap - z->zs.avail_out;
 	*complete = false;
 	*ambiguous = false;
 
-	if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-		deflateEnd(&zs);
+	if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
 		return rc == Z_MEM_ERROR ? -ENOMEM : -EINVAL;
-	}
 	if (last) {
 		if (rc == Z_STREAM_END) {
 			*complete = true;
-		} else if (zs.avail_out == 0 && zs.avail_in == 0) {
+		} else if (z->zs.avail_out == 0 && z->zs.avail_in == 0) {
 			/* Finished exactly at the end of the buffer? Then one more
 			 * call ends the stream without writing anything. */
-			zs.next_out = scratch;
-			zs.avail_out = sizeof(scratch);
-			rc = deflate(&zs, Z_FINISH);
-			*complete = rc == Z_STREAM_END && zs.avail_out == sizeof(scratch);
+			z->zs.next_out = scratch;
+			z->zs.avail_out = sizeof(scratch);
+			rc = deflate(&z->zs, Z_FINISH);
+			*complete = rc == Z_STREAM_END && z->zs.avail_out == sizeof(scratch);
 		}
-	} else if (zs.avail_in == 0) {
+	} else if (z->zs.avail_in == 0) {
 		/* A sync flush is complete when deflate() returns with room left in
 		 * the output buffer. With the buffer exactly full it may or may not
 		 * be: zlib cannot be asked without writing a second flush marker. */
-		if (zs.avail_out > 0) {
+		if (z->zs.avail_out > 0) {
 			*complete = rc == Z_OK;
 		} else {
 			unsigned int pending = 0;
 			int bits = 0;
-			if (deflatePending(&zs, &pending, &bits) == Z_OK && pending == 0 &&
+			if (deflatePending(&z->zs, &pending, &bits) == Z_OK && pending == 0 &&
 			    bits == 0)
 				*ambiguous = true;
 		}
 	}
-	deflateEnd(&zs);
 	return 0;
 }
 
@@ -84,8 +119,8 @@ uint64_t sim_deflate_bound(uint32_t len)
 	return n + ((n + 7) >> 3) + ((n + 63) >> 6) + 16;
 }
 
-int sim_deflate(const void *src, uint32_t len, void *dst, uint32_t dst_cap, bool last,
-		int level, uint32_t *out_len)
+int sim_deflate_with(struct sim_deflater *z, const void *src, uint32_t len, void *dst,
+		     uint32_t dst_cap, bool last, int level, uint32_t *out_len)
 {
 	uint32_t produced;
 	bool complete, ambiguous;
@@ -99,23 +134,28 @@ int sim_deflate(const void *src, uint32_t len, void *dst, uint32_t dst_cap, bool
 	if (dst_cap == 0)
 		return -ENOSPC; /* every deflate stream or flush is at least 2 bytes */
 
-	rc = deflate_once(src, len, dst, dst_cap, last, level, &produced, &complete,
+	rc = deflate_once(z, src, len, dst, dst_cap, last, level, &produced, &complete,
 			  &ambiguous);
 	if (rc)
 		return rc;
 	if (!complete && ambiguous) {
-		/* Rare: redo with a little more room to learn the exact size. */
+		/* Rare: redo with a little more room to learn the exact size. The
+		 * buffer stays with @z (nothing to free if the caller's memory
+		 * faults half-way). */
 		uint32_t cap = dst_cap > UINT32_MAX - 64 ? UINT32_MAX : dst_cap + 64;
-		uint8_t *tmp = malloc(cap);
-		if (!tmp)
-			return -ENOMEM;
-		rc = deflate_once(src, len, tmp, cap, last, level, &produced, &complete,
+		if (z->tmp_cap < cap) {
+			uint8_t *tmp = realloc(z->tmp, cap);
+			if (!tmp)
+				return -ENOMEM;
+			z->tmp = tmp;
+			z->tmp_cap = cap;
+		}
+		rc = deflate_once(z, src, len, z->tmp, cap, last, level, &produced, &complete,
 				  &ambiguous);
 		if (!rc && complete && produced <= dst_cap)
-			memcpy(dst, tmp, produced);
+			memcpy(dst, z->tmp, produced);
 		else
 			complete = false;
-		free(tmp);
 		if (rc)
 			return rc;
 	}
@@ -123,6 +163,15 @@ int sim_deflate(const void *src, uint32_t len, void *dst, uint32_t dst_cap, bool
 		return -ENOSPC;
 	*out_len = produced;
 	return 0;
+}
+
+int sim_deflate(const void *src, uint32_t len, void *dst, uint32_t dst_cap, bool last,
+		int level, uint32_t *out_len)
+{
+	struct sim_deflater z = {.level = 0};
+	int rc = sim_deflate_with(&z, src, len, dst, dst_cap, last, level, out_len);
+	deflater_fini(&z);
+	return rc;
 }
 
 struct sim_inflate {

@@ -50,6 +50,25 @@ int sim_deflate(const void *src, uint32_t len, void *dst, uint32_t dst_cap, bool
 		int level, uint32_t *out_len);
 
 /**
+ * A compression context kept between calls: sim_deflate_with() resets it
+ * instead of setting zlib up (and tearing it down) for every chunk, and it
+ * owns every allocation a call makes, so a call that never returns (the
+ * caller's memory faulted under a guard) leaks nothing. Used by one thread
+ * at a time.
+ */
+struct sim_deflater;
+
+/** @return a new context, or NULL (no memory). zlib is set up on first use. */
+struct sim_deflater *sim_deflater_new(void);
+
+/** Free a context (NULL: no-op). */
+void sim_deflater_free(struct sim_deflater *z);
+
+/** sim_deflate() with the context @p z. */
+int sim_deflate_with(struct sim_deflater *z, const void *src, uint32_t len, void *dst,
+		     uint32_t dst_cap, bool last, int level, uint32_t *out_len);
+
+/**
  * Streaming decompression state for a raw deflate stream that spans several
  * calls (stands in for the IAA AECS). 32 KiB window: it reads any raw deflate
  * stream, e.g. gzip -9 output, not only what sim_deflate() writes.

@@ -72,6 +72,7 @@ struct sim_exec {
 	struct sim_atc *atc;
 	struct sva_sw_crc64 *crc64;
 	struct sim_inflate *inflate;   /* single-shot decompression */
+	struct sim_deflater *deflater; /* compression */
 	struct aecs_ctx *aecs_owned;   /* the AECS slot the operation holds (busy) */
 	unsigned int id;
 	int cpu;

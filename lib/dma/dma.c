@@ -114,32 +114,25 @@ struct sva_dev *sva_dev_open(const char *name, const char *args)
 	char asname[80];
 	snprintf(asname, sizeof(asname), "%s.process", dev->name);
 	dev->process_as = sva_as_create_process(asname);
+	int rc;
 	if (!dev->process_as) {
-		int e = errno;
-		free(dev);
-		errno = e;
-		return NULL;
+		rc = -errno;
+		goto fail;
 	}
-	int rc = drv->probe(dev, &kv, err, sizeof(err));
+	rc = drv->probe(dev, &kv, err, sizeof(err));
 	if (rc < 0) {
 		if (err[0])
 			SVA_LOG(DMA, ERR, "device '%s': %s", kv.name, err);
 		else
 			SVA_LOG(DMA, ERR, "device '%s': cannot open: %s", kv.name, strerror(-rc));
-		sva_as_put(dev->process_as);
-		pthread_mutex_destroy(&dev->lock);
-		free(dev);
-		errno = -rc;
-		return NULL;
+		goto fail;
 	}
 	if (!dev->ops || dev->max_queues == 0 || dev->max_queues > SVA_DEV_MAX_QUEUES) {
 		SVA_LOG(DMA, ERR, "driver %s: bad probe result", drv->name);
 		if (dev->ops)
 			dev->ops->close(dev);
-		sva_as_put(dev->process_as);
-		free(dev);
-		errno = EPROTO;
-		return NULL;
+		rc = -EPROTO;
+		goto fail;
 	}
 	rc = sva_dev_start(dev);
 	if (rc < 0) {
@@ -149,6 +142,12 @@ struct sva_dev *sva_dev_open(const char *name, const char *args)
 	}
 	SVA_LOG(DMA, INFO, "%s: opened (driver %s)", dev->name, drv->name);
 	return dev;
+fail:
+	sva_as_put(dev->process_as);
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
+	errno = -rc;
+	return NULL;
 }
 
 const char *sva_dev_name(const struct sva_dev *dev)
@@ -168,18 +167,6 @@ int sva_dev_info_get(const struct sva_dev *cdev, struct sva_dev_info *info)
 	info->max_queues = dev->max_queues;
 	info->nb_queues = dev->nb_queues;
 	return rc;
-}
-
-/* Slots for a stopped device: enqueue and doorbell answer -EIO; completions
- * of what is in flight can still be reaped. */
-static void queue_fp_stopped(struct sva_queue *q)
-{
-	struct sva_queue_fp fp = q->live;
-	sva_queue_fp_dummy(&fp);
-	fp.drvq = q->live.drvq;
-	fp.completed = q->live.completed;
-	fp.completed_status = q->live.completed_status;
-	q->fp = fp;
 }
 
 int sva_dev_start(struct sva_dev *dev)
@@ -212,7 +199,7 @@ int sva_dev_stop(struct sva_dev *dev)
 	if (dev->started) {
 		for (unsigned int i = 0; i < SVA_DEV_MAX_QUEUES; i++)
 			if (dev->queues[i])
-				queue_fp_stopped(dev->queues[i]);
+				sva_queue_fp_stopped(&dev->queues[i]->fp, &dev->queues[i]->live);
 		rc = dev->ops->stop(dev);
 		dev->started = false;
 	}
@@ -383,7 +370,7 @@ struct sva_queue *sva_queue_create(struct sva_dev *dev, const struct sva_queue_c
 	if (dev->started)
 		q->fp = q->live;
 	else
-		queue_fp_stopped(q);
+		sva_queue_fp_stopped(&q->fp, &q->live);
 	dev->queues[id] = q;
 	dev->nb_queues++;
 	pthread_mutex_unlock(&dev->lock);

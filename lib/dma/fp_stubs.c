@@ -72,11 +72,10 @@ static uint16_t stopped_capacity(const void *q)
 	return 0;
 }
 
-void sva_queue_fp_dummy(struct sva_queue_fp *fp)
+void sva_queue_fp_stopped(struct sva_queue_fp *out, const struct sva_queue_fp *live)
 {
-	void *drvq = fp->drvq;
-	*fp = (struct sva_queue_fp){
-		.drvq = drvq,
+	*out = (struct sva_queue_fp){
+		.drvq = live->drvq,
 		.copy = stopped_copy,
 		.fill = stopped_fill,
 		.compare = stopped_compare,
@@ -89,8 +88,8 @@ void sva_queue_fp_dummy(struct sva_queue_fp *fp)
 		.decompress = stopped_decompress,
 		.crc64 = stopped_crc64,
 		.submit = stopped_submit,
-		.completed = stopped_completed,
-		.completed_status = stopped_completed_status,
+		.completed = live->completed,
+		.completed_status = live->completed_status,
 		.burst_capacity = stopped_capacity,
 	};
 }

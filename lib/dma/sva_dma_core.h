@@ -116,7 +116,4 @@ struct sva_queue {
 	uint8_t priority;        /**< 0 (lowest) .. 15, from sva_queue_conf.priority */
 } sva_cache_aligned;
 
-/** Install dummy slots (device stopped or queue being released). */
-void sva_queue_fp_dummy(struct sva_queue_fp *fp);
-
 #endif

@@ -98,4 +98,11 @@ extern const struct sva_driver *const sva_builtin_drivers[];
  */
 void sva_queue_fp_fill_unsupported(struct sva_queue_fp *fp);
 
+/**
+ * The slots of a stopped device's queue into @p out: enqueue and doorbell
+ * answer -EIO, no capacity; completions of what is in flight are still reaped
+ * through @p live's slots.
+ */
+void sva_queue_fp_stopped(struct sva_queue_fp *out, const struct sva_queue_fp *live);
+
 #endif

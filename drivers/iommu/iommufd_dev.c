@@ -70,18 +70,6 @@ static int ifd_info(struct sva_dev *dev, struct sva_dev_info *info)
 	return 0;
 }
 
-static int ifd_start(struct sva_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
-static int ifd_stop(struct sva_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
 static void ifd_free(struct ifd_dev *d)
 {
 	if (d->rid_hwpt.id) {
@@ -266,8 +254,6 @@ static int ifd_detach_iopf(struct sva_dev *dev)
 
 static const struct sva_dev_ops ifd_ops = {
 	.info = ifd_info,
-	.start = ifd_start,
-	.stop = ifd_stop,
 	.close = ifd_close,
 	.queue_setup = ifd_queue_setup,
 	.queue_drain = ifd_queue_drain,

@@ -176,7 +176,7 @@ int sva_dev_start(struct sva_dev *dev)
 	pthread_mutex_lock(&dev->lock);
 	int rc = 0;
 	if (!dev->started) {
-		rc = dev->ops->start(dev);
+		rc = dev->ops->start ? dev->ops->start(dev) : 0;
 		if (rc == 0) {
 			dev->started = true;
 			for (unsigned int i = 0; i < SVA_DEV_MAX_QUEUES; i++)
@@ -200,7 +200,7 @@ int sva_dev_stop(struct sva_dev *dev)
 		for (unsigned int i = 0; i < SVA_DEV_MAX_QUEUES; i++)
 			if (dev->queues[i])
 				sva_queue_fp_stopped(&dev->queues[i]->fp, &dev->queues[i]->live);
-		rc = dev->ops->stop(dev);
+		rc = dev->ops->stop ? dev->ops->stop(dev) : 0;
 		dev->started = false;
 	}
 	pthread_mutex_unlock(&dev->lock);

@@ -25,14 +25,15 @@ struct sva_dev_ops {
 	/**
 	 * Start the device (sva_dev_open(), sva_dev_start()); called with
 	 * dev->lock held, only when stopped. On success the library gives the
-	 * queues their live slots back. @return 0 or -errno.
+	 * queues their live slots back. Optional (NULL: nothing to start).
+	 * @return 0 or -errno.
 	 */
 	int (*start)(struct sva_dev *dev);
 	/**
 	 * Stop the device; called with dev->lock held, only when started, after
 	 * the library has switched the queues' enqueue and submit slots to stubs
 	 * answering -EIO. The device counts as stopped even on error.
-	 * @return 0 or -errno.
+	 * Optional (NULL: nothing to stop). @return 0 or -errno.
 	 */
 	int (*stop)(struct sva_dev *dev);
 	/** Free the device's resources (queues are already released). */

@@ -212,18 +212,6 @@ static int wq_info(struct sva_dev *dev, struct sva_dev_info *info)
 	return 0;
 }
 
-static int wq_start(struct sva_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
-static int wq_stop(struct sva_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
 static void wq_close(struct sva_dev *dev)
 {
 	struct wq_dev *wd = dev->priv;
@@ -338,8 +326,6 @@ static int wq_detach_iopf(struct sva_dev *dev)
 
 static const struct sva_dev_ops wq_ops = {
 	.info = wq_info,
-	.start = wq_start,
-	.stop = wq_stop,
 	.close = wq_close,
 	.queue_setup = wq_queue_setup,
 	.queue_drain = idxd_backend_queue_drain,

@@ -194,10 +194,8 @@ static inline int dd_sent(struct dd_queue *q, uint32_t len, uint64_t flags)
 	q->dma_out++;
 	q->next = (uint16_t)(i + 1);
 	if (flags & SVA_OP_FLAG_SUBMIT) {
-		q->st_submitted += (uint16_t)(q->next - q->pending);
-		q->pending = q->next;
-		q->dma_unsub = 0;
-		q->st_doorbells++;
+		q->dma_unsub = 0; /* the operation's flag rang the dmadev's doorbell */
+		dd_submit(q);
 	} else {
 		q->dma_unsub++;
 	}

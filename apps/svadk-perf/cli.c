@@ -43,16 +43,6 @@ static const struct {
 } shorts[] = {{'d', "device"}, {'o', "op"}, {'s', "size"}, {'b', "burst"},
 	      {'q', "queues"}, {'t', "seconds"}};
 
-static bool is_bool_param(const char *name)
-{
-	static const char *const bools[] = {"prefault", "evict", "verify", "cache-flush", "quiet",
-					    NULL};
-	for (int i = 0; bools[i]; i++)
-		if (!strcmp(bools[i], name))
-			return true;
-	return false;
-}
-
 int perf_cli_parse(int argc, char **argv, struct perf_conf *c, char *config_path, size_t pathlen,
 		   bool *interactive)
 {
@@ -77,7 +67,8 @@ int perf_cli_parse(int argc, char **argv, struct perf_conf *c, char *config_path
 			return 1;
 		}
 		if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strncmp(a, "--config=", 9)) {
-			const char *v = a[1] == 'c' && !a[2] ? argv[++i] : strchr(a, '=') ? strchr(a, '=') + 1 : argv[++i];
+			const char *eq = strchr(a, '=');
+			const char *v = eq ? eq + 1 : argv[++i];
 			if (i >= argc || !v) {
 				fprintf(stderr, "svadk-perf: --config needs a file\n");
 				return 2;
@@ -106,7 +97,7 @@ int perf_cli_parse(int argc, char **argv, struct perf_conf *c, char *config_path
 			name[n] = '\0';
 			if (eq)
 				value = eq + 1;
-			if (!strncmp(name, "no-", 3) && is_bool_param(name + 3) && !eq) {
+			if (!strncmp(name, "no-", 3) && perf_param_is_bool(name + 3) && !eq) {
 				memmove(name, name + 3, strlen(name + 3) + 1);
 				value = "0";
 			}
@@ -118,7 +109,7 @@ int perf_cli_parse(int argc, char **argv, struct perf_conf *c, char *config_path
 			bool next_is_value = i + 1 < argc &&
 					     (argv[i + 1][0] != '-' || argv[i + 1][1] == '\0' ||
 					      (argv[i + 1][1] >= '0' && argv[i + 1][1] <= '9'));
-			if (is_bool_param(name) && !next_is_value)
+			if (perf_param_is_bool(name) && !next_is_value)
 				value = "1";
 			else if (i + 1 < argc)
 				value = argv[++i];

@@ -2,7 +2,6 @@
 /* svadk-perf parameters: one table serves the command line (--name value),
  * config files (name = value) and the prompt (set name value). */
 #include <errno.h>
-#include <numa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +244,14 @@ bad:
 	return -1;
 }
 
+bool perf_param_is_bool(const char *name)
+{
+	for (const struct param *p = params; p->name; p++)
+		if (p->type == P_BOOL && !strcmp(p->name, name))
+			return true;
+	return false;
+}
+
 int perf_param_set(struct perf_conf *c, const char *name, const char *value, char *err,
 		   size_t errlen)
 {
@@ -412,7 +419,7 @@ int perf_conf_check(const struct perf_conf *c, char *err, size_t errlen)
 			 sva_op_name(c->op));
 		return -1;
 	}
-	int nodes = numa_available() >= 0 ? numa_max_node() + 1 : 1;
+	int nodes = sva_numa_node_count();
 	if (c->src_node >= nodes || c->dst_node >= nodes) {
 		snprintf(err, errlen, "%s=%d: no such NUMA node (this machine has %d)",
 			 c->src_node >= nodes ? "src-node" : "dst-node",

@@ -106,6 +106,9 @@ void perf_conf_defaults(struct perf_conf *c);
 /* Set parameter @name to @value. Returns 0, or -1 with a message in err. */
 int perf_param_set(struct perf_conf *c, const char *name, const char *value, char *err,
 		   size_t errlen);
+/* Whether @name (as spelled on the command line) is an on/off parameter: it
+ * takes no value ("--verify") and has a "--no-" form. */
+bool perf_param_is_bool(const char *name);
 /* The parameter names, NULL-terminated (for completion and help). */
 const char *const *perf_param_names(void);
 void perf_param_help(FILE *f);

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sva_common.h"
+#include "sva_cpu.h"
 #include "sva_log.h"
 #include "sva_time.h"
 
@@ -428,7 +430,7 @@ void ofl_dev_close(struct ofl_dev *d)
 
 int ofl_default_fault_ahead(uint64_t chunk)
 {
-	uint64_t pages = chunk / 4096;
+	uint64_t pages = chunk / SVA_PAGE_SIZE;
 	return pages <= 16 ? 15 : pages >= 256 ? 255 : (int)pages - 1;
 }
 
@@ -536,9 +538,7 @@ void ofl_backoff(unsigned int *idle)
 {
 	unsigned int n = (*idle)++;
 	if (n < 32) {
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+		sva_pause();
 	} else if (n < 4096) {
 		sched_yield();
 	} else {
@@ -653,7 +653,7 @@ static int pipe_run(struct ofl_pipe *p, struct ofl_progress *pr)
 	for (uint64_t i = 0; i < s.window; i++) {
 		if (!p->buf_size)
 			break;
-		s.slot[i].buf = aligned_alloc(4096, (p->buf_size + 4095) & ~(size_t)4095);
+		s.slot[i].buf = aligned_alloc(SVA_PAGE_SIZE, SVA_ALIGN_UP(p->buf_size, (size_t)SVA_PAGE_SIZE));
 		if (!s.slot[i].buf)
 			goto nomem;
 	}
@@ -768,8 +768,8 @@ int ofl_pipe_run(struct ofl_pipe *p)
 	return r;
 }
 
-static int parse_long(const char *arg, long min, long max, const char *opt, const char *what,
-		      long *out)
+int ofl_parse_long(const char *arg, long min, long max, const char *opt, const char *what,
+		   long *out)
 {
 	char *end;
 	errno = 0;
@@ -790,12 +790,12 @@ int ofl_common_option(int c, const char *arg, struct ofl_dev_opts *dev, unsigned
 		dev->device = arg;
 		return 1;
 	case 'Q':
-		if (parse_long(arg, 1, 64, "--queues", "1..64", &v) < 0)
+		if (ofl_parse_long(arg, 1, 64, "--queues", "1..64", &v) < 0)
 			return -1;
 		dev->queues = (unsigned int)v;
 		return 1;
 	case 'D':
-		if (parse_long(arg, 1, 512, "--depth", "1..512", &v) < 0)
+		if (ofl_parse_long(arg, 1, 512, "--depth", "1..512", &v) < 0)
 			return -1;
 		*depth = (unsigned int)v;
 		return 1;
@@ -810,12 +810,12 @@ int ofl_common_option(int c, const char *arg, struct ofl_dev_opts *dev, unsigned
 		}
 		return 1;
 	case 'C':
-		if (parse_long(arg, -1, 4095, "--handler-cpu", "a CPU number", &v) < 0)
+		if (ofl_parse_long(arg, -1, 4095, "--handler-cpu", "a CPU number", &v) < 0)
 			return -1;
 		dev->handler_cpu = (int)v;
 		return 1;
 	case 'A':
-		if (parse_long(arg, 0, 4096, "--fault-ahead", "0..4096 pages", &v) < 0)
+		if (ofl_parse_long(arg, 0, 4096, "--fault-ahead", "0..4096 pages", &v) < 0)
 			return -1;
 		dev->fault_ahead = (int)v;
 		return 1;

@@ -34,6 +34,11 @@ extern bool ofl_quiet;
 /* Print "prog: message" on stderr. */
 void ofl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Parse a decimal integer in [@p min, @p max] for option @p opt; @p what says
+ * what was expected. @return 0, or -1 with "prog: OPT: expected WHAT, got 'ARG'". */
+int ofl_parse_long(const char *arg, long min, long max, const char *opt, const char *what,
+		   long *out);
+
 /* --- files ---------------------------------------------------------------- */
 
 /* A file mapped into the process (MAP_SHARED): the device reaches it through

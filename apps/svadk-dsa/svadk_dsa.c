@@ -16,10 +16,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "offload.h"
+#include "sva_common.h"
 #include "sva_log.h"
 
 #define DEFAULT_CHUNK (1u << 20)
@@ -198,7 +198,7 @@ static int run(struct tool *t, const struct opts *o, uint64_t size, const char *
 	if (ofl_dev_open(&d, &o->dev, need_capa) < 0)
 		return OFL_EXIT_ERR;
 	uint64_t chunk = o->chunk;
-	uint64_t maxx = d.info.max_xfer & ~4095ull;
+	uint64_t maxx = SVA_ALIGN_DOWN((uint64_t)d.info.max_xfer, SVA_PAGE_SIZE);
 	if (chunk > maxx) {
 		if (maxx == 0) {
 			ofl_err("device %s: max_xfer %u is below 4 KiB", d.name, d.info.max_xfer);
@@ -262,7 +262,7 @@ static int cmd_dualcast(const struct opts *o, char **av)
 		goto out;
 	/* DSA dualcast: both destinations have the same bits 11:0. The mappings
 	 * are page aligned and chunks sit at the same offset in both. */
-	if (((uintptr_t)t.dst.addr ^ (uintptr_t)t.dst2.addr) & 4095) {
+	if (((uintptr_t)t.dst.addr ^ (uintptr_t)t.dst2.addr) & (SVA_PAGE_SIZE - 1)) {
 		ofl_err("internal error: destination mappings are not page aligned");
 		goto out;
 	}
@@ -316,10 +316,9 @@ static int cmd_compare(const struct opts *o, char **av)
 	} else if (t.src.size != t.dst.size) {
 		const struct ofl_map *s = t.src.size < t.dst.size ? &t.src : &t.dst;
 		if (s->size == 0)
-			fprintf(stderr, "%s: EOF on %s which is empty\n", ofl_prog, s->path);
+			ofl_err("EOF on %s which is empty", s->path);
 		else
-			fprintf(stderr, "%s: EOF on %s after byte %llu\n", ofl_prog, s->path,
-				(unsigned long long)s->size);
+			ofl_err("EOF on %s after byte %llu", s->path, (unsigned long long)s->size);
 		rc = OFL_EXIT_DATA;
 	}
 out:
@@ -445,7 +444,7 @@ int main(int argc, char **argv)
 		[CMD_DUALCAST] = {"dualcast", 3, 3},
 	};
 	int cmd = -1;
-	for (unsigned int i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (unsigned int i = 0; i < SVA_ARRAY_SIZE(cmds); i++)
 		if (!strcmp(av[0], cmds[i].name))
 			cmd = (int)i;
 	if (cmd < 0) {

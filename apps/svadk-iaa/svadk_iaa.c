@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "offload.h"
+#include "sva_common.h"
 #include "sva_log.h"
 #include "sva_time.h"
 
@@ -289,15 +290,14 @@ static uint32_t get32(const uint8_t *p)
 /* Data errors: print "prog: file: what (at offset N)" and return OFL_EXIT_DATA. */
 static int bad(const struct decomp *x, const char *what, uint64_t off)
 {
-	fprintf(stderr, "%s: %s: %s (at offset %llu)\n", ofl_prog, x->path, what,
-		(unsigned long long)off);
+	ofl_err("%s: %s (at offset %llu)", x->path, what, (unsigned long long)off);
 	return OFL_EXIT_DATA;
 }
 
 /* The same for a whole member: "... in the gzip member at offset N". */
 static int bad_member(const struct decomp *x, const char *what, uint64_t member)
 {
-	fprintf(stderr, "%s: %s: %s in the gzip member at offset %llu\n", ofl_prog, x->path, what,
+	ofl_err("%s: %s in the gzip member at offset %llu", x->path, what,
 		(unsigned long long)member);
 	return OFL_EXIT_DATA;
 }
@@ -468,7 +468,7 @@ static int cmd_decompress(struct opts *o, char **av)
 	if (ocap > d.info.max_xfer)
 		ocap = d.info.max_xfer;
 	x.ocap = (uint32_t)ocap;
-	x.obuf = aligned_alloc(4096, (x.ocap + 4095) & ~4095u);
+	x.obuf = aligned_alloc(SVA_PAGE_SIZE, SVA_ALIGN_UP(x.ocap, SVA_PAGE_SIZE));
 	x.state = aligned_alloc(64, SVA_DECOMP_STATE_SIZE);
 	if (!x.obuf || !x.state) {
 		ofl_err("out of memory");
@@ -496,9 +496,8 @@ static int cmd_decompress(struct opts *o, char **av)
 		for (uint64_t i = pos; i < x.size && zeros; i++)
 			zeros = x.in[i] == 0;
 		if (!zeros)
-			fprintf(stderr, "%s: %s: trailing garbage ignored (%llu bytes at offset %llu)\n",
-				ofl_prog, av[0], (unsigned long long)(x.size - pos),
-				(unsigned long long)pos);
+			ofl_err("%s: trailing garbage ignored (%llu bytes at offset %llu)", av[0],
+				(unsigned long long)(x.size - pos), (unsigned long long)pos);
 		break;
 	}
 	uint64_t ns = sva_now_ns() - t0;
@@ -656,11 +655,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'L':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 9) {
-				ofl_err("--level: expected 1..9, got '%s'", optarg);
+			if (ofl_parse_long(optarg, 1, 9, "--level", "1..9", &v) < 0)
 				return OFL_EXIT_ERR;
-			}
 			o.level = (int)v;
 			break;
 		case 'N':

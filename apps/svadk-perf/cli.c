@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "perf.h"
+#include "sva_common.h"
 #include "sva_dma.h"
 
 void perf_usage(FILE *f)
@@ -78,7 +79,7 @@ int perf_cli_parse(int argc, char **argv, struct perf_conf *c, char *config_path
 		}
 		if (a[0] == '-' && a[1] && !a[2]) {
 			const char *l = NULL;
-			for (size_t k = 0; k < sizeof(shorts) / sizeof(shorts[0]); k++)
+			for (size_t k = 0; k < SVA_ARRAY_SIZE(shorts); k++)
 				if (shorts[k].s == a[1])
 					l = shorts[k].l;
 			if (!l) {

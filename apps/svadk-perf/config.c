@@ -10,6 +10,7 @@
 
 #include "perf.h"
 #include "sva_args.h"
+#include "sva_common.h"
 
 static char *trim(char *s)
 {
@@ -180,7 +181,7 @@ static int apply(struct perf_conf *c, const char *key, const char *val, int *ndm
 		{"src_numa_node", "src-node"}, {"dst_numa_node", "dst-node"},
 		{"cache_flush", "cache-flush"}, {"test_seconds", "seconds"}, {"eal_args", "eal-args"},
 	};
-	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+	for (size_t i = 0; i < SVA_ARRAY_SIZE(alias); i++)
 		if (!strcasecmp(key, alias[i].dpdk))
 			return perf_param_set(c, alias[i].ours, val, err, errlen);
 	return perf_param_set(c, key, val, err, errlen);

@@ -60,4 +60,10 @@ static inline uint32_t sva_pow2_ceil(uint32_t v)
 	return v <= 1 ? 1 : 1u << (32 - __builtin_clz(v - 1));
 }
 
+/** Largest power of two not above @p v (0 for 0). */
+static inline uint32_t sva_pow2_floor(uint32_t v)
+{
+	return v ? 1u << (31 - __builtin_clz(v)) : 0;
+}
+
 #endif

@@ -521,7 +521,7 @@ static void dd_ring_range(struct dd_dev *dd)
 {
 	uint32_t lo = sva_pow2_ceil(RTE_MAX(dd->info.min_desc, (uint16_t)4) / 2);
 	uint32_t hi = RTE_MIN(dd->info.max_desc / 2u, 32768u);
-	hi = hi >= 2 ? 1u << (31 - __builtin_clz(hi)) : 2;
+	hi = hi >= 2 ? sva_pow2_floor(hi) : 2;
 	dd->min_desc = (uint16_t)RTE_MIN(lo, hi);
 	dd->max_desc = (uint16_t)hi;
 }

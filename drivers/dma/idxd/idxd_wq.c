@@ -197,12 +197,7 @@ static int wq_info(struct sva_dev *dev, struct sva_dev_info *info)
 		info->capa |= SVA_CAPA_BLOCK_ON_FAULT;
 	info->min_desc = 2;
 	/* A dedicated WQ drops what does not fit: never more in flight than its size. */
-	uint32_t max = 4096;
-	if (w->dedicated && w->size) {
-		max = 1;
-		while (max * 2 <= w->size && max < 4096)
-			max *= 2;
-	}
+	uint32_t max = w->dedicated && w->size ? sva_pow2_floor(SVA_MIN(w->size, 4096u)) : 4096;
 	info->max_desc = (uint16_t)(max < 2 ? 2 : max);
 	info->max_xfer = w->max_xfer && w->max_xfer < UINT32_MAX ? (uint32_t)w->max_xfer
 								 : UINT32_MAX;

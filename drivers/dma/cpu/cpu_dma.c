@@ -12,6 +12,7 @@
 #include "sva_crc.h"
 #include "sim_deflate.h"
 #include "sim_iommu.h"
+#include "sim_kernels.h"
 #include "sva_cpu.h"
 #include "sva_dma_driver.h"
 #include "sva_log.h"
@@ -199,23 +200,6 @@ static int c_crc64(void *d, const void *src, uint32_t len, uint64_t poly, uint32
 	return done_enqueue(q, flags);
 }
 
-static bool overlap(uint64_t a, uint64_t b, uint64_t len)
-{
-	return a < b + len && b < a + len;
-}
-
-static uint64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i += 4096) {
-		uint64_t k = SVA_MIN(n - i, (uint64_t)4096);
-		if (memcmp(a + i, b + i, k))
-			for (uint64_t j = 0; j < k; j++)
-				if (a[i + j] != b[i + j])
-					return i + j;
-	}
-	return n;
-}
-
 static struct sim_inflate *stream_for(struct cpu_queue *q, void *state, bool first)
 {
 	struct cpu_stream *victim = &q->streams[0];
@@ -257,18 +241,11 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 	case SVA_OP_COPY:
 		memmove(pb, pa, o->len);
 		break;
-	case SVA_OP_FILL: {
-		uint8_t pat[64];
-		for (unsigned int i = 0; i < 64; i++)
-			pat[i] = (uint8_t)(o->x >> (8 * (i % 8)));
-		uint32_t i = 0;
-		for (; i + 64 <= o->len; i += 64)
-			memcpy(pb + i, pat, 64);
-		memcpy(pb + i, pat, o->len - i);
+	case SVA_OP_FILL:
+		sim_fill_pattern(pb, o->x, 0, o->len);
 		break;
-	}
 	case SVA_OP_COMPARE: {
-		uint64_t at = first_diff(pa, pb, o->len);
+		uint64_t at = sim_diff_buffers(pa, pb, o->len);
 		if (r) {
 			r->value = at < o->len;
 			r->bytes = (uint32_t)at;
@@ -276,13 +253,7 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 		break;
 	}
 	case SVA_OP_COMPARE_PATTERN: {
-		uint64_t at = o->len;
-		for (uint32_t i = 0; i < o->len; i++) {
-			if (pa[i] != (uint8_t)(o->x >> (8 * (i % 8)))) {
-				at = i;
-				break;
-			}
-		}
+		uint64_t at = sim_diff_pattern(pa, o->x, 0, o->len);
 		if (r) {
 			r->value = at < o->len;
 			r->bytes = (uint32_t)at;
@@ -294,7 +265,7 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 			r->value = sva_sw_crc32c((uint32_t)o->x, pa, o->len);
 		break;
 	case SVA_OP_COPY_CRC32C:
-		if (overlap(o->a, o->b, o->len))
+		if (sim_overlap_n(o->a, o->b, o->len))
 			return SVA_STATUS_INVALID_ADDR;
 		memcpy(pb, pa, o->len);
 		if (r)
@@ -303,17 +274,14 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 	case SVA_OP_DUALCAST:
 		if ((o->b ^ o->c) & 0xfff)
 			return SVA_STATUS_INVALID_ADDR;
-		if (overlap(o->a, o->b, o->len) || overlap(o->a, o->c, o->len) ||
-		    overlap(o->b, o->c, o->len))
+		if (sim_overlap_n(o->a, o->b, o->len) || sim_overlap_n(o->a, o->c, o->len) ||
+		    sim_overlap_n(o->b, o->c, o->len))
 			return SVA_STATUS_INVALID_ADDR;
 		memcpy(pb, pa, o->len);
 		memcpy((void *)(uintptr_t)o->c, pa, o->len);
 		break;
 	case SVA_OP_CACHE_FLUSH:
-#if defined(__x86_64__) || defined(__i386__)
-		for (uintptr_t p = (uintptr_t)pb & ~(uintptr_t)63; p < (uintptr_t)pb + o->len; p += 64)
-			__builtin_ia32_clflush((const void *)p);
-#endif
+		sim_cache_flush(pb, o->len);
 		break;
 	case SVA_OP_COMPRESS: {
 		uint32_t out = 0;

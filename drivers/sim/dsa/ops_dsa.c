@@ -6,6 +6,7 @@
  * where the accessible prefix stops. */
 #include <string.h>
 
+#include "sim_kernels.h"
 #include "sim_priv.h"
 
 /* Bytes translated and executed per step: large enough to amortise the
@@ -14,12 +15,6 @@
 #define SEG_MAX (256u * 1024u)
 
 uint8_t sim_validate_iaa(struct sim_exec *x, bool member);
-
-/* Same-length buffers overlap. */
-static bool overlap(uint64_t a, uint64_t b, uint64_t len)
-{
-	return sim_overlap(a, len, b, len);
-}
 
 static uint8_t validate_dsa(struct sim_exec *x, bool member)
 {
@@ -102,10 +97,11 @@ static uint8_t validate_dsa(struct sim_exec *x, bool member)
 	if (op == DSA_OPCODE_DUALCAST) {
 		if ((b ^ c2) & 0xfff)
 			return DSA_COMP_DCAST_ERR; /* both destinations share bits 11:0 */
-		if (overlap(a, b, size) || overlap(a, c2, size) || overlap(b, c2, size))
+		if (sim_overlap_n(a, b, size) || sim_overlap_n(a, c2, size) ||
+		    sim_overlap_n(b, c2, size))
 			return DSA_COMP_OVERLAP_BUFFERS;
 	}
-	if (op == DSA_OPCODE_COPY_CRC && overlap(a, b, size))
+	if (op == DSA_OPCODE_COPY_CRC && sim_overlap_n(a, b, size))
 		return DSA_COMP_OVERLAP_BUFFERS;
 	return 0;
 }
@@ -117,65 +113,6 @@ uint8_t sim_validate(struct sim_exec *x, bool member)
 }
 
 /* --- kernels ---------------------------------------------------------------------- */
-
-static void fill_pattern(uint8_t *dst, uint64_t pattern, uint64_t phase, uint64_t n)
-{
-	uint8_t pat[64];
-	for (unsigned int i = 0; i < 64; i++)
-		pat[i] = (uint8_t)(pattern >> (8 * ((i + phase) % 8)));
-	while (n >= 64) {
-		memcpy(dst, pat, 64);
-		dst += 64;
-		n -= 64;
-	}
-	memcpy(dst, pat, n);
-}
-
-/* Offset of the first byte of [p, p+n) differing from the pattern, or n. */
-static uint64_t diff_pattern(const uint8_t *p, uint64_t pattern, uint64_t phase, uint64_t n)
-{
-	uint8_t pat[64];
-	for (unsigned int i = 0; i < 64; i++)
-		pat[i] = (uint8_t)(pattern >> (8 * ((i + phase) % 8)));
-	uint64_t i = 0;
-	while (i < n) {
-		uint64_t k = SVA_MIN(n - i, (uint64_t)64);
-		if (memcmp(p + i, pat, k)) {
-			for (uint64_t j = 0; j < k; j++)
-				if (p[i + j] != pat[j])
-					return i + j;
-		}
-		i += k;
-	}
-	return n;
-}
-
-static uint64_t diff_buffers(const uint8_t *a, const uint8_t *b, uint64_t n)
-{
-	uint64_t i = 0;
-	while (i < n) {
-		uint64_t k = SVA_MIN(n - i, (uint64_t)4096);
-		if (memcmp(a + i, b + i, k)) {
-			for (uint64_t j = 0; j < k; j++)
-				if (a[i + j] != b[i + j])
-					return i + j;
-		}
-		i += k;
-	}
-	return n;
-}
-
-static void cache_flush(const uint8_t *p, uint64_t n)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	uintptr_t s = (uintptr_t)p & ~(uintptr_t)63, e = (uintptr_t)p + n;
-	for (uintptr_t q = s; q < e; q += 64)
-		__builtin_ia32_clflush((const void *)q);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
 
 /* The compare result and the "check result" flag. */
 static void finish_compare(struct sim_exec *x, uint32_t flags, bool differ, uint64_t at)
@@ -264,7 +201,7 @@ enum run_result sim_op_dsa(struct sim_exec *x)
 	}
 	/* An overlapping move must see its whole source before writing: it runs
 	 * as one step, and a fault before it leaves nothing done. */
-	bool whole = op == DSA_OPCODE_MEMMOVE && overlap(a, b, size);
+	bool whole = op == DSA_OPCODE_MEMMOVE && sim_overlap_n(a, b, size);
 
 	while (x->off < size) {
 		uint64_t off = x->off;
@@ -289,10 +226,10 @@ enum run_result sim_op_dsa(struct sim_exec *x)
 				memmove(pb, pa, len);
 				break;
 			case DSA_OPCODE_MEMFILL:
-				fill_pattern(pb, a, off % 8, len);
+				sim_fill_pattern(pb, a, off % 8, len);
 				break;
 			case DSA_OPCODE_COMPARE: {
-				uint64_t at = diff_buffers(pa, pb, len);
+				uint64_t at = sim_diff_buffers(pa, pb, len);
 				if (at < len) {
 					x->off = off + at;
 					finish_compare(x, flags, true, off + at);
@@ -301,7 +238,7 @@ enum run_result sim_op_dsa(struct sim_exec *x)
 				break;
 			}
 			case DSA_OPCODE_COMPVAL: {
-				uint64_t at = diff_pattern(pa, b, off % 8, len);
+				uint64_t at = sim_diff_pattern(pa, b, off % 8, len);
 				if (at < len) {
 					x->off = off + at;
 					finish_compare(x, flags, true, off + at);
@@ -321,7 +258,7 @@ enum run_result sim_op_dsa(struct sim_exec *x)
 				memcpy((uint8_t *)(uintptr_t)(c + off), pa, len);
 				break;
 			case DSA_OPCODE_CFLUSH:
-				cache_flush(pb, len);
+				sim_cache_flush(pb, len);
 				break;
 			default:
 				break;

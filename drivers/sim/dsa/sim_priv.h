@@ -11,6 +11,7 @@
 #include "sva_crc.h"
 #include "sim_deflate.h"
 #include "sim_dsa.h"
+#include "sim_kernels.h"
 #include "sva_atomic.h"
 #include "sva_idle.h"
 #include "sva_ring.h"
@@ -226,12 +227,6 @@ static inline bool sim_zero(const uint8_t *p, size_t n)
 	for (; i < n; i++)
 		acc |= p[i];
 	return acc == 0;
-}
-
-/* Whether [a, a + al) and [b, b + bl) overlap (empty ranges never do). */
-static inline bool sim_overlap(uint64_t a, uint64_t al, uint64_t b, uint64_t bl)
-{
-	return al && bl && a < b + bl && b < a + al;
 }
 
 /* aecs (ops_iaa.c) */

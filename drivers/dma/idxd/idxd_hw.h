@@ -130,6 +130,18 @@ static inline void idxd_wr64(void *base, size_t off, uint64_t v)
 	__builtin_memcpy((char *)base + off, &v, 8);
 }
 
+static inline uint32_t idxd_rd32(const void *base, size_t off)
+{
+	uint32_t v;
+	__builtin_memcpy(&v, (const char *)base + off, 4);
+	return v;
+}
+
+static inline void idxd_wr32(void *base, size_t off, uint32_t v)
+{
+	__builtin_memcpy((char *)base + off, &v, 4);
+}
+
 static inline uint16_t idxd_rd16(const void *base, size_t off)
 {
 	uint16_t v;

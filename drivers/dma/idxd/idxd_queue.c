@@ -465,10 +465,7 @@ static int q_crc64(void *drvq, const void *src, uint32_t len, uint64_t poly, uin
 
 static inline void set_desc_flags(uint8_t *d, uint32_t set)
 {
-	uint32_t w;
-	memcpy(&w, d + 4, 4);
-	w |= set & 0xffffff;
-	memcpy(d + 4, &w, 4);
+	idxd_wr32(d, 4, idxd_rd32(d, 4) | (set & 0xffffff));
 }
 
 /* State of the burst (what one doorbell hands over) being submitted. */
@@ -598,8 +595,7 @@ static void fill_result(struct idxd_slot *s, const uint8_t *cr, enum sva_status 
 	if (!r)
 		return;
 	r->status = (uint8_t)st;
-	uint32_t bc;
-	memcpy(&bc, cr + 4, 4);
+	uint32_t bc = idxd_rd32(cr, 4);
 	switch (s->op) {
 	case SVA_OP_COMPARE:
 	case SVA_OP_COMPARE_PATTERN:
@@ -613,12 +609,9 @@ static void fill_result(struct idxd_slot *s, const uint8_t *cr, enum sva_status 
 		break;
 	case SVA_OP_COMPRESS:
 	case SVA_OP_DECOMPRESS: {
-		uint32_t out, crc;
-		memcpy(&out, cr + 24, 4);
-		memcpy(&crc, cr + 32, 4);
-		r->bytes = out;
+		r->bytes = idxd_rd32(cr, 24);
 		r->consumed = bc;
-		r->value = crc;
+		r->value = idxd_rd32(cr, 32);
 		r->flags = cr[IAX_CR_FLAGS_OFFSET_SIM] & IAX_CR_FLAG_EOS_SIM ? SVA_RESULT_F_END : 0;
 		break;
 	}
@@ -668,8 +661,7 @@ static void make_remainder(struct idxd_queue *q, uint16_t idx, const uint8_t *cr
 	uint8_t opcode = d[7];
 	if (q->iaa)
 		return; /* IAA operations restart from the beginning */
-	uint32_t size;
-	memcpy(&size, d + 32, 4);
+	uint32_t size = idxd_rd32(d, 32);
 	if (bc > size)
 		bc = size;
 	bool down = opcode == DSA_OPCODE_MEMMOVE && (idxd_cr_fault_info(cr) & IDXD_FAULT_INFO_DESCENDING);
@@ -704,8 +696,7 @@ static void make_remainder(struct idxd_queue *q, uint16_t idx, const uint8_t *cr
 		idxd_wr64(d, 16, idxd_rd64(d, 16) + bc);
 		if (opcode == DSA_OPCODE_COPY_CRC)
 			idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);
-		uint32_t seed = partial;
-		memcpy(d + 40, &seed, 4);
+		idxd_wr32(d, 40, partial);
 		break;
 	}
 	case DSA_OPCODE_DUALCAST:
@@ -716,8 +707,7 @@ static void make_remainder(struct idxd_queue *q, uint16_t idx, const uint8_t *cr
 	default:
 		return;
 	}
-	size -= bc;
-	memcpy(d + 32, &size, 4);
+	idxd_wr32(d, 32, size - bc);
 	slot_at(q, idx)->done += bc;
 }
 
@@ -753,8 +743,7 @@ static void start_fault(struct idxd_queue *q, uint16_t idx, const uint8_t *cr, u
 {
 	struct idxd_slot *s = slot_at(q, idx);
 	struct idxd_slot_fault *f = sfault_at(q, idx);
-	uint32_t bc;
-	memcpy(&bc, cr + 4, 4);
+	uint32_t bc = idxd_rd32(cr, 4);
 	q->st_faults++;
 	uint64_t fault_addr = idxd_rd64(cr, 8);
 	/* A remainder that faults again continues the count; an operation's
@@ -851,8 +840,7 @@ static void advance_batches(struct idxd_queue *q)
 				uint8_t st = idxd_cr_status(bc);
 				if (!st)
 					return;
-				uint32_t processed;
-				memcpy(&processed, bc + 4, 4);
+				uint32_t processed = idxd_rd32(bc, 4);
 				idxd_cr_set_status(bc, 0); /* consumed */
 				if ((st & DSA_COMP_STATUS_MASK) == DSA_COMP_SUCCESS) {
 					b->mode = B_OK;

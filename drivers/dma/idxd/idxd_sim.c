@@ -198,7 +198,7 @@ static int sim_queue_setup(struct sva_dev *dev, struct sva_queue *q,
 		.nb_desc = q->nb_desc,
 		.pasid = sq->pasid,
 		.block_on_fault = conf->fault_mode == SVA_FAULT_BLOCK,
-		.max_batch = sd->iaa ? 1 : c->max_batch,
+		.max_batch = (uint16_t)c->max_batch, /* idxd_queue_create: 1 for IAA */
 		.portal_ops = &sim_portal_ops,
 		.portal = sq->portal,
 		.pc_swq = sd->pc.swq,

@@ -188,6 +188,12 @@ static void portal_close(struct wq_portal *p)
 
 /* --- device ops ------------------------------------------------------------------- */
 
+/* Operations per batch descriptor the work queue takes (DSA). */
+static uint16_t wq_max_batch(const struct idxd_wq_info *w)
+{
+	return (uint16_t)(w->max_batch ? SVA_MIN(w->max_batch, 1024u) : 1);
+}
+
 static int wq_info(struct sva_dev *dev, struct sva_dev_info *info)
 {
 	struct wq_dev *wd = dev->priv;
@@ -201,7 +207,7 @@ static int wq_info(struct sva_dev *dev, struct sva_dev_info *info)
 	info->max_desc = (uint16_t)(max < 2 ? 2 : max);
 	info->max_xfer = w->max_xfer && w->max_xfer < UINT32_MAX ? (uint32_t)w->max_xfer
 								 : UINT32_MAX;
-	info->max_batch = w->iaa ? 1 : (uint16_t)(w->max_batch ? SVA_MIN(w->max_batch, 1024u) : 1);
+	info->max_batch = w->iaa ? 1 : wq_max_batch(w);
 	info->numa_node = (int16_t)w->numa_node;
 	info->pasid_bits = 20;
 	return 0;
@@ -247,9 +253,7 @@ static int wq_queue_setup(struct sva_dev *dev, struct sva_queue *q, const struct
 		.block_on_fault = conf->fault_mode == SVA_FAULT_BLOCK,
 		/* write() submission refuses batch descriptors on devices where
 		 * user submission is not safe (DSA 1.0): no batching there. */
-		.max_batch = w->iaa || wq->p.mode == IDXD_SUBMIT_WRITE
-				     ? 1
-				     : (uint16_t)(w->max_batch ? SVA_MIN(w->max_batch, 1024u) : 1),
+		.max_batch = wq->p.mode == IDXD_SUBMIT_WRITE ? 1 : wq_max_batch(w), /* 1 for IAA */
 		.portal_ops = ops,
 		.portal = &wq->p,
 		.pc_swq = wd->pc.swq,

@@ -70,7 +70,6 @@ int ofl_map_input(struct ofl_map *m, const char *path)
 {
 	struct stat st;
 	memset(m, 0, sizeof(*m));
-	m->fd = -1;
 	m->path = path;
 	m->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (m->fd < 0) {
@@ -511,13 +510,13 @@ void ofl_progress_update(struct ofl_progress *p, uint64_t done)
 		return;
 	p->next = now + PROGRESS_NS;
 	char bar[31], a[32], b[32];
-	unsigned int fill = p->total ? (unsigned int)(done * 30 / p->total) : 30;
+	unsigned int fill = (unsigned int)(done * 30 / p->total); /* on: total > 0 */
 	for (unsigned int i = 0; i < 30; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[30] = '\0';
 	double s = (double)(now - p->t0) / 1e9;
 	fprintf(stderr, "\r%s [%s] %3u%%  %s / %s  %.2f GB/s\033[K", p->label, bar,
-		(unsigned int)(p->total ? done * 100 / p->total : 100),
+		(unsigned int)(done * 100 / p->total),
 		fmt_bytes(done, a, sizeof(a)), fmt_bytes(p->total, b, sizeof(b)),
 		s > 0 ? (double)done / 1e9 / s : 0.0);
 	fflush(stderr);
@@ -603,7 +602,8 @@ static bool in_flight(const struct pipe_state *s)
 	return false;
 }
 
-/* Reap every queue once. @return operations reaped, -1 on a fatal completion. */
+/* Reap every queue once. @return operations reaped; a fatal completion sets
+ * s->stop and s->result. */
 static int reap(struct pipe_state *s)
 {
 	enum sva_status st[64];
@@ -642,8 +642,6 @@ static int pipe_run(struct ofl_pipe *p, struct ofl_progress *pr)
 	int ret = -1;
 	if (p->size == 0)
 		return 0;
-	if (p->depth == 0)
-		p->depth = 1;
 	s.nchunks = (p->size + p->chunk - 1) / p->chunk;
 	s.window = (uint64_t)s.nq * p->depth;
 	s.slot = calloc(s.window, sizeof(*s.slot));
@@ -702,7 +700,7 @@ static int pipe_run(struct ofl_pipe *p, struct ofl_progress *pr)
 			}
 		}
 		int n = reap(&s);
-		if (n < 0 || s.stop)
+		if (s.stop)
 			break;
 		progress |= n > 0;
 		while (s.retired < s.next && slot_of(&s, s.retired)->done) {

@@ -212,7 +212,7 @@ struct ofl_pipe {
 	const char *label;       /* progress bar label */
 	uint64_t size;           /* bytes to process */
 	uint32_t chunk;          /* chunk size */
-	unsigned int depth;      /* chunks in flight per queue */
+	unsigned int depth;      /* chunks in flight per queue, >= 1 */
 	size_t buf_size;         /* per-slot buffer size (0: none) */
 	int exit_code;           /* set by callbacks on failure */
 	uint64_t bytes_done;     /* retired bytes */

@@ -470,9 +470,9 @@ static void print_handler(void)
 static void print_stats(const struct fwd_port_stats *now, const struct fwd_port_stats *prev,
 			double dt, double elapsed)
 {
-	printf("svadk-fwd: %.1f s, copy %s%s%s, mac update %s\n", elapsed,
+	printf("svadk-fwd: %.1f s, copy %s%s, mac update %s\n", elapsed,
 	       fwd.c.copy == FWD_COPY_DMA ? "dma on " : "cpu",
-	       fwd.c.copy == FWD_COPY_DMA ? fwd.c.dev : "", "", fwd.c.mac_update ? "on" : "off");
+	       fwd.c.copy == FWD_COPY_DMA ? fwd.c.dev : "", fwd.c.mac_update ? "on" : "off");
 	printf("  %4s %12s %12s %14s %14s %10s %10s %10s\n", "port", "rx pps", "tx pps", "rx",
 	       "tx", "dropped", "dma errors", "faults");
 	for (uint16_t pi = 0; pi < fwd.nb_ports; pi++) {

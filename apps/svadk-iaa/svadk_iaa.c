@@ -502,10 +502,8 @@ static int cmd_decompress(struct opts *o, char **av)
 	}
 	uint64_t ns = sva_now_ns() - t0;
 	ofl_progress_end(&pr);
-	if (rc != 0) {
-		ofl_tmp_abort();
-		goto out;
-	}
+	if (rc != 0)
+		goto out; /* the temporary file is removed there */
 	if (ofl_tmp_commit(in.mode) < 0) {
 		rc = OFL_EXIT_ERR;
 		goto out;

@@ -618,10 +618,8 @@ static void hist_snapshot(struct sva_hist *out, const struct sva_hist *h)
 static void device_name(const char *want, char *out, size_t len)
 {
 	int ncpu = perf_cpu_count();
-	if (!strcmp(want, "dsa_sim0") && ncpu >= 2)
-		snprintf(out, len, "dsa_sim0,engine_cpus=%d", ncpu - 1);
-	else if (!strcmp(want, "iaa_sim0") && ncpu >= 2)
-		snprintf(out, len, "iaa_sim0,engine_cpus=%d", ncpu - 1);
+	if ((!strcmp(want, "dsa_sim0") || !strcmp(want, "iaa_sim0")) && ncpu >= 2)
+		snprintf(out, len, "%s,engine_cpus=%d", want, ncpu - 1);
 	else
 		snprintf(out, len, "%s", want);
 }

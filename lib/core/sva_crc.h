@@ -97,4 +97,15 @@ void sva_sw_crc64_init(struct sva_sw_crc64 *t, uint64_t poly, uint32_t flags);
  */
 uint64_t sva_sw_crc64(const struct sva_sw_crc64 *t, const void *buf, size_t len);
 
+/**
+ * Make @p t the tables of @p poly and @p flags: rebuilt only when they
+ * differ from what @p t holds (a table kept per queue or engine serves a run
+ * of operations with the same CRC for free).
+ */
+static inline void sva_sw_crc64_prepare(struct sva_sw_crc64 *t, uint64_t poly, uint32_t flags)
+{
+	if (t->poly != poly || t->flags != flags)
+		sva_sw_crc64_init(t, poly, flags);
+}
+
 #endif

@@ -17,6 +17,11 @@
 #include "sva_dma_driver.h"
 #include "sva_log.h"
 
+/* The API's CRC-64 flags are the software CRC's: passed through as they are. */
+_Static_assert(SVA_CRC64_F_REFLECT == SVA_SW_CRC64_REFLECT &&
+		       SVA_CRC64_F_INVERT == SVA_SW_CRC64_INVERT,
+	       "CRC-64 flags of sva_dma.h and sva_crc.h differ");
+
 #define CPU_MAX_XFER (1u << 30)
 #define CPU_STREAMS 16
 
@@ -329,15 +334,12 @@ static enum sva_status exec_op(struct cpu_queue *q, struct cpu_op *o)
 			return SVA_STATUS_DATA_ERROR;
 		break;
 	}
-	case SVA_OP_CRC64: {
-		uint32_t f = (o->cflags & SVA_CRC64_F_REFLECT ? SVA_SW_CRC64_REFLECT : 0) |
-			     (o->cflags & SVA_CRC64_F_INVERT ? SVA_SW_CRC64_INVERT : 0);
-		if (q->crc64->poly != o->x || q->crc64->flags != f)
-			sva_sw_crc64_init(q->crc64, o->x, f);
+	case SVA_OP_CRC64:
+		sva_sw_crc64_prepare(q->crc64, o->x,
+				     o->cflags & (SVA_CRC64_F_REFLECT | SVA_CRC64_F_INVERT));
 		if (r)
 			r->value = sva_sw_crc64(q->crc64, pa, o->len);
 		break;
-	}
 	default:
 		return SVA_STATUS_INVALID_OPCODE;
 	}

@@ -13,6 +13,7 @@
 #include "sim_copy.h"
 #include "sim_priv.h"
 #include "sva_cpu.h"
+#include "sva_dma.h"
 #include "sva_log.h"
 #include "sva_time.h"
 
@@ -32,7 +33,7 @@ struct sim_exec *sim_exec_create(struct sim_dsa *dev, unsigned int id, bool inli
 		x->inflate = sim_inflate_new();
 		x->deflater = sim_deflater_new();
 		if (x->crc64)
-			sva_sw_crc64_init(x->crc64, SIM_CRC64_POLY_ECMA, 0);
+			sva_sw_crc64_init(x->crc64, SVA_CRC64_POLY_ECMA, 0);
 	}
 	if (!x->atc ||
 	    (dev->conf.type == SIM_DEV_IAA && (!x->crc64 || !x->inflate || !x->deflater))) {

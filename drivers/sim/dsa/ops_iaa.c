@@ -363,8 +363,7 @@ enum run_result sim_op_iaa(struct sim_exec *x)
 		uint16_t cf = idxd_rd16(d, IAX_CRC64_FLAGS_OFFSET);
 		uint32_t sf = (cf & IAX_CRC64_FLAG_REFLECT_SIM ? SVA_SW_CRC64_REFLECT : 0) |
 			      (cf & IAX_CRC64_FLAG_INVERT ? SVA_SW_CRC64_INVERT : 0);
-		if (x->crc64->poly != poly || x->crc64->flags != sf)
-			sva_sw_crc64_init(x->crc64, poly, sf);
+		sva_sw_crc64_prepare(x->crc64, poly, sf);
 		idxd_wr64(x->cr, IAX_CRC64_RESULT_OFFSET,
 			  sva_sw_crc64(x->crc64, (const void *)(uintptr_t)src, size));
 		x->off = size;

@@ -16,8 +16,6 @@
 #include "sva_idle.h"
 #include "sva_ring.h"
 
-#define SIM_CRC64_POLY_ECMA 0x42F0E1EBA9EA3693ull
-
 /* One work-queue entry: the descriptor as written, and who wrote it. */
 struct wq_entry {
 	uint8_t desc[IDXD_DESC_SIZE];
@@ -181,13 +179,13 @@ void sim_exec_flush_done(struct sim_exec *x);
 void sim_swerr_log(struct sim_dsa *dev, uint8_t status, uint8_t opcode, uint32_t pasid,
 		   uint64_t addr, unsigned int wq);
 
-/* ops.c: operation bodies. They run inside the guard, after validation. */
+/* ops_dsa.c, ops_iaa.c: operation bodies. They run inside the guard, after validation. */
 enum run_result sim_op_dsa(struct sim_exec *x);
 enum run_result sim_op_iaa(struct sim_exec *x);
 /* Validate the current descriptor; 0 if good, else the status to report. */
 uint8_t sim_validate(struct sim_exec *x, bool batch_member);
 
-/* Shared helpers of exec.c used by ops.c */
+/* Shared helpers of exec.c used by ops_dsa.c and ops_iaa.c */
 /* Translate; on FAULT start a page-request wait (block on fault) or prepare
  * a partial completion. See exec.c for the contract. */
 enum xlate_outcome {

@@ -3,7 +3,7 @@
 """Count test results from meson's testlog.json.
 
 Usage:
-  count-tests.py [--numbers] [--extra-failed N] BUILDDIR|TESTLOG ...
+  count-tests.py [--numbers] [--rc N] [--extra-failed N] BUILDDIR|TESTLOG ...
 
 For each argument, reads BUILDDIR/meson-logs/testlog.json (or the file
 itself when a .json file is given). A missing log counts as no test run.
@@ -16,8 +16,13 @@ Default output: one line per failed test, a "skipped: N" line when tests were
 skipped, and as the last line exactly "N passed, N failed". The exit status
 is 1 when anything failed, else 0.
 
-With --numbers: prints "PASSED FAILED SKIPPED" on one line and exits 0
-(for shell scripts that add up several build directories).
+With --numbers: prints "PASSED FAILED SKIPPED ADDED" on one line and exits 0
+(for shell scripts that add up several build directories); ADDED is how many
+of the FAILED were added by --rc or --extra-failed rather than logged.
+
+--rc N is the exit status of what produced the logs (meson test, or a whole
+stage): when it is non-zero and no failed test was logged (setup, configure or
+build failed, the run was cut short), that counts as one failure.
 
 --extra-failed N adds N failures that did not come from a test log (a build
 that did not configure or compile, a stage that ran out of time).
@@ -71,11 +76,16 @@ def count(path, failures):
 def main(argv):
     numbers = False
     extra = 0
+    rc = 0
     paths = []
     it = iter(argv)
     for a in it:
         if a == "--numbers":
             numbers = True
+        elif a == "--rc":
+            rc = int(next(it, "0"))
+        elif a.startswith("--rc="):
+            rc = int(a.split("=", 1)[1])
         elif a == "--extra-failed":
             extra += int(next(it, "0"))
         elif a.startswith("--extra-failed="):
@@ -95,11 +105,17 @@ def main(argv):
         passed += p
         failed += f
         skipped += s
+    note = None
+    if rc != 0 and failed == 0:
+        note = f"exit status {rc} with no failed test logged: counted as one failure"
+        extra += 1
     failed += extra
 
     if numbers:
-        print(passed, failed, skipped)
+        print(passed, failed, skipped, extra)
         return 0
+    if note:
+        print(f"count-tests: {note}")
     for name, res in failures:
         print(f"{res}: {name}")
     if skipped:

@@ -54,3 +54,11 @@ int idxd_backend_queue_stats_reset(struct sva_dev *dev, struct sva_queue *q)
 	idxd_queue_stats_reset(bq->q);
 	return 0;
 }
+
+int idxd_backend_queue_dump(struct sva_dev *dev, const struct sva_queue *q, FILE *f)
+{
+	const struct idxd_backend_queue *bq = q->drv_priv;
+	(void)dev;
+	idxd_queue_dump(bq->q, f);
+	return 0;
+}

@@ -40,5 +40,6 @@ int idxd_backend_queue_drain(struct sva_dev *dev, struct sva_queue *q, uint32_t 
 int idxd_backend_queue_stats(struct sva_dev *dev, const struct sva_queue *q,
 			     struct sva_queue_stats *st);
 int idxd_backend_queue_stats_reset(struct sva_dev *dev, struct sva_queue *q);
+int idxd_backend_queue_dump(struct sva_dev *dev, const struct sva_queue *q, FILE *f);
 
 #endif

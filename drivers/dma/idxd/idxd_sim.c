@@ -18,7 +18,6 @@
 struct sim_dev {
 	struct sim_dsa *hw;
 	struct idxd_pc pc;           /* partial-completion faults, one per device */
-	uint32_t fault_timeout_ms;
 	int numa_node;
 	bool iaa;
 };
@@ -26,7 +25,6 @@ struct sim_dev {
 struct sim_queue {
 	struct idxd_queue *q;        /* first: struct idxd_backend_queue */
 	struct sim_portal *portal;
-	uint32_t pasid;
 };
 
 static const char *const sim_args[] = {
@@ -174,16 +172,16 @@ static int sim_queue_setup(struct sva_dev *dev, struct sva_queue *q,
 	struct sim_queue *sq = calloc(1, sizeof(*sq));
 	if (!sq)
 		return -ENOMEM;
-	int rc = sim_iommu_pasid_alloc(mmu, &sq->pasid);
+	int rc = sim_iommu_pasid_alloc(mmu, &q->pasid);
 	if (rc < 0) {
 		SVA_LOG(IDXD, ERR, "%s: no PASID left (%u bits)", dev->name, c->pasid_bits);
 		goto fail_free;
 	}
-	rc = sim_iommu_bind(mmu, sq->pasid, q->as);
+	rc = sim_iommu_bind(mmu, q->pasid, q->as);
 	if (rc < 0)
 		goto fail_pasid;
 	unsigned int wq = q->id % c->nb_wqs;
-	sq->portal = sim_dsa_portal_open(sd->hw, wq, sq->pasid);
+	sq->portal = sim_dsa_portal_open(sd->hw, wq, q->pasid);
 	if (!sq->portal) {
 		rc = -errno;
 		SVA_LOG(IDXD, ERR, "%s: cannot open a portal on work queue %u: %s", dev->name, wq,
@@ -196,13 +194,13 @@ static int sim_queue_setup(struct sva_dev *dev, struct sva_queue *q,
 		.name = name,
 		.iaa = sd->iaa,
 		.nb_desc = q->nb_desc,
-		.pasid = sq->pasid,
+		.pasid = q->pasid,
 		.block_on_fault = conf->fault_mode == SVA_FAULT_BLOCK,
 		.max_batch = (uint16_t)c->max_batch, /* idxd_queue_create: 1 for IAA */
 		.portal_ops = &sim_portal_ops,
 		.portal = sq->portal,
 		.pc_swq = sd->pc.swq,
-		.fault_timeout_ms = sd->fault_timeout_ms,
+		.fault_timeout_ms = c->prs_timeout_ms, /* the device's page-response timeout */
 		.numa_node = sd->numa_node,
 		.map_as = sva_as_type(q->as) == SVA_AS_MANAGED ? q->as : NULL,
 		.remote_device = c->nb_engines > 0,
@@ -213,15 +211,14 @@ static int sim_queue_setup(struct sva_dev *dev, struct sva_queue *q,
 		goto fail_portal;
 	}
 	idxd_queue_fill_fp(sq->q, &q->live);
-	q->pasid = sq->pasid;
 	q->drv_priv = sq;
 	return 0;
 fail_portal:
 	sim_portal_close(sq->portal);
 fail_bind:
-	sim_iommu_unbind(mmu, sq->pasid);
+	sim_iommu_unbind(mmu, q->pasid);
 fail_pasid:
-	sim_iommu_pasid_free(mmu, sq->pasid);
+	sim_iommu_pasid_free(mmu, q->pasid);
 fail_free:
 	free(sq);
 	return rc;
@@ -237,7 +234,8 @@ static void sim_queue_release(struct sva_dev *dev, struct sva_queue *q)
 	 * time out one after the other (members of one batch descriptor too):
 	 * keep waiting as long as the queue or the device makes progress. Then
 	 * the portal drains on the device side. */
-	uint32_t budget = sim_dsa_config(sd->hw)->prs_timeout_ms * 4 + sd->fault_timeout_ms + 1000;
+	uint32_t prs_ms = sim_dsa_config(sd->hw)->prs_timeout_ms;
+	uint32_t budget = prs_ms * 4 + prs_ms /* the queue's fault timeout */ + 1000;
 	struct sim_dsa_stats st;
 	sim_dsa_stats_get(sd->hw, &st);
 	uint64_t descs = st.descs;
@@ -252,18 +250,10 @@ static void sim_queue_release(struct sva_dev *dev, struct sva_queue *q)
 	}
 	sim_portal_close(sq->portal);
 	idxd_queue_free(sq->q);
-	sim_iommu_unbind(mmu, sq->pasid);
-	sim_iommu_pasid_free(mmu, sq->pasid);
+	sim_iommu_unbind(mmu, q->pasid);
+	sim_iommu_pasid_free(mmu, q->pasid);
 	free(sq);
 	q->drv_priv = NULL;
-}
-
-static int sim_queue_dump(struct sva_dev *dev, const struct sva_queue *q, FILE *f)
-{
-	const struct sim_queue *sq = q->drv_priv;
-	(void)dev;
-	idxd_queue_dump(sq->q, f);
-	return 0;
 }
 
 static int sim_dump(struct sva_dev *dev, FILE *f)
@@ -309,7 +299,7 @@ static const struct sva_dev_ops sim_ops = {
 	.queue_release = sim_queue_release,
 	.queue_stats = idxd_backend_queue_stats,
 	.queue_stats_reset = idxd_backend_queue_stats_reset,
-	.queue_dump = sim_queue_dump,
+	.queue_dump = idxd_backend_queue_dump,
 	.dump = sim_dump,
 	.attach_iopf = sim_attach_iopf,
 	.detach_iopf = sim_detach_iopf,
@@ -327,7 +317,6 @@ static int sim_probe(struct sva_dev *dev, const struct sva_kvargs *kv, bool iaa,
 		return -ENOMEM;
 	sd->iaa = iaa;
 	sd->numa_node = numa == UINT32_MAX ? -1 : (int)numa;
-	sd->fault_timeout_ms = c.prs_timeout_ms;
 	sd->hw = sim_dsa_create(&c);
 	if (!sd->hw) {
 		int e = errno;

@@ -153,13 +153,13 @@ static void *worker_main(void *arg)
 		w->ops += N;
 		/* Drop the destination so the next burst faults it back in. */
 		madvise(dst, REGION, MADV_DONTNEED);
-		sva_as_invalidate(pas, dst, REGION);
 		if (w->as) {
-			/* managed: unmap everything the callback mapped */
-			for (uint32_t p = 0; p < REGION; p += SVA_PAGE_SIZE) {
-				sva_as_unmap(w->as, dst + p, SVA_PAGE_SIZE);
-				sva_as_unmap(w->as, src + p, SVA_PAGE_SIZE);
-			}
+			/* managed: unmap every page the callback mapped (sva_as_unmap
+			 * removes each mapping inside the range and invalidates it) */
+			sva_as_unmap(w->as, dst, REGION);
+			sva_as_unmap(w->as, src, REGION);
+		} else {
+			sva_as_invalidate(pas, dst, REGION);
 		}
 	}
 	struct sva_queue_stats qs;

@@ -90,12 +90,9 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Percentile in nanoseconds (nearest rank). */
-static double pct_ns(struct samples *s, double pct)
+/* Nearest-rank percentile of sorted samples, in nanoseconds. */
+static double rank_ns(const struct samples *s, double pct)
 {
-	if (s->n == 0)
-		return 0;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
 	size_t rank = (size_t)(pct / 100.0 * (double)s->n + 0.5);
 	if (rank < 1)
 		rank = 1;
@@ -104,23 +101,19 @@ static double pct_ns(struct samples *s, double pct)
 	return sva_tsc_to_ns(s->v[rank - 1]);
 }
 
-static double min_d(const double *v, unsigned int n)
+/* Median and 99th percentile in nanoseconds (one sort). */
+static void p50_p99_ns(struct samples *s, double *p50, double *p99)
 {
-	double m = n ? v[0] : 0;
-	for (unsigned int i = 1; i < n; i++)
-		m = v[i] < m ? v[i] : m;
-	return m;
+	*p50 = *p99 = 0;
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+	*p50 = rank_ns(s, 50);
+	*p99 = rank_ns(s, 99);
 }
 
-static double max_d(const double *v, unsigned int n)
-{
-	double m = n ? v[0] : 0;
-	for (unsigned int i = 1; i < n; i++)
-		m = v[i] > m ? v[i] : m;
-	return m;
-}
-
-static double median_d(double *v, unsigned int n)
+/* Sort @p v; its smallest, median and largest values (0 when empty). */
+static void spread(double *v, unsigned int n, double *min, double *med, double *max)
 {
 	for (unsigned int i = 1; i < n; i++)
 		for (unsigned int j = i; j > 0 && v[j - 1] > v[j]; j--) {
@@ -128,7 +121,17 @@ static double median_d(double *v, unsigned int n)
 			v[j] = v[j - 1];
 			v[j - 1] = t;
 		}
-	return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	*min = n ? v[0] : 0;
+	*max = n ? v[n - 1] : 0;
+	*med = n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median of @p v (sorts it). */
+static double median_d(double *v, unsigned int n)
+{
+	double lo, med, hi;
+	spread(v, n, &lo, &med, &hi);
+	return med;
 }
 
 /* ---- the fault path: IOMMU + handler --------------------------------------------- */
@@ -272,7 +275,6 @@ struct pingpong {
 	bool populate;
 	_Atomic uint64_t done sva_cache_aligned;
 	_Atomic bool stop;
-	int cpu;
 	pthread_t th;
 };
 
@@ -300,7 +302,6 @@ static void *responder(void *arg)
 static void pingpong_start(struct pingpong *pp, int cpu)
 {
 	memset(pp, 0, sizeof(*pp));
-	pp->cpu = cpu;
 	if (pthread_create(&pp->th, NULL, responder, pp) != 0) {
 		perror("pthread_create");
 		exit(1);
@@ -316,6 +317,14 @@ static void pingpong_stop(struct pingpong *pp)
 	pthread_join(pp->th, NULL);
 }
 
+/* Hand request @p seq to the responder and wait for its answer. */
+static void pingpong_call(struct pingpong *pp, uint64_t seq)
+{
+	atomic_store_explicit(&pp->req, seq, memory_order_release);
+	while (atomic_load_explicit(&pp->done, memory_order_acquire) != seq)
+		sva_pause();
+}
+
 static void run_handoff(struct pingpong *pp, struct region *r, unsigned int n, bool populate,
 			struct samples *s)
 {
@@ -326,9 +335,7 @@ static void run_handoff(struct pingpong *pp, struct region *r, unsigned int n, b
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t t0 = sva_tsc();
 		pp->addr = (uint64_t)(uintptr_t)(r->va + (size_t)i * PG);
-		atomic_store_explicit(&pp->req, ++seq, memory_order_release);
-		while (atomic_load_explicit(&pp->done, memory_order_acquire) != seq)
-			sva_pause();
+		pingpong_call(pp, ++seq);
 		uint64_t t1 = sva_tsc();
 		if (s)
 			samples_add(s, t1 - t0);
@@ -336,6 +343,12 @@ static void run_handoff(struct pingpong *pp, struct region *r, unsigned int n, b
 }
 
 /* ---- (c) sequential ---------------------------------------------------------------------- */
+
+/* Pages of @p r per second when they took @p ticks. */
+static double pages_per_s(const struct region *r, uint64_t ticks)
+{
+	return (double)(r->len / PG) / (sva_tsc_to_ns(ticks) / 1e9);
+}
 
 /* A device walking the region a page at a time; returns pages per second. */
 static double run_sequential(struct path *p, struct region *r, uint64_t *faults)
@@ -362,7 +375,7 @@ static double run_sequential(struct path *p, struct region *r, uint64_t *faults)
 	uint64_t t1 = sva_tsc();
 	if (faults)
 		*faults = nf;
-	return (double)(r->len / PG) / (sva_tsc_to_ns(t1 - t0) / 1e9);
+	return pages_per_s(r, t1 - t0);
 }
 
 /* The same, done by the responder on the handler's CPU (one handoff). */
@@ -374,11 +387,8 @@ static double run_populate_all_remote(struct pingpong *pp, struct region *r)
 	pp->addr = (uint64_t)(uintptr_t)r->va;
 	pp->len = r->len;
 	uint64_t t0 = sva_tsc();
-	atomic_store_explicit(&pp->req, ++seq, memory_order_release);
-	while (atomic_load_explicit(&pp->done, memory_order_acquire) != seq)
-		sva_pause();
-	uint64_t t1 = sva_tsc();
-	return (double)(r->len / PG) / (sva_tsc_to_ns(t1 - t0) / 1e9);
+	pingpong_call(pp, seq + 1);
+	return pages_per_s(r, sva_tsc() - t0);
 }
 
 static double run_populate_all(struct region *r)
@@ -390,7 +400,7 @@ static double run_populate_all(struct region *r)
 		exit(1);
 	}
 	uint64_t t1 = sva_tsc();
-	return (double)(r->len / PG) / (sva_tsc_to_ns(t1 - t0) / 1e9);
+	return pages_per_s(r, t1 - t0);
 }
 
 /* ---- main ----------------------------------------------------------------------------------- */
@@ -627,27 +637,16 @@ int main(int argc, char **argv)
 
 	struct result res;
 	memset(&res, 0, sizeof(res));
-	res.rt_p50 = pct_ns(&s_rt, 50);
-	res.rt_p99 = pct_ns(&s_rt, 99);
-	res.touch_p50 = pct_ns(&s_touch, 50);
-	res.touch_p99 = pct_ns(&s_touch, 99);
-	res.floor_p50 = pct_ns(&s_floor, 50);
-	res.floor_p99 = pct_ns(&s_floor, 99);
-	res.pop1_p50 = pct_ns(&s_pop1, 50);
-	res.pop1_p99 = pct_ns(&s_pop1, 99);
-	res.pp_p50 = pct_ns(&s_pp, 50);
-	res.pp_p99 = pct_ns(&s_pp, 99);
+	p50_p99_ns(&s_rt, &res.rt_p50, &res.rt_p99);
+	p50_p99_ns(&s_touch, &res.touch_p50, &res.touch_p99);
+	p50_p99_ns(&s_floor, &res.floor_p50, &res.floor_p99);
+	p50_p99_ns(&s_pop1, &res.pop1_p50, &res.pop1_p99);
+	p50_p99_ns(&s_pp, &res.pp_p50, &res.pp_p99);
 	getrusage(RUSAGE_THREAD, &ru1);
 	res.preempted = ru1.ru_nivcsw - ru0.ru_nivcsw;
-	res.min_fa0 = min_d(q_fa0, o.iterations);
-	res.max_fa0 = max_d(q_fa0, o.iterations);
-	res.min_fa = min_d(q_fa, o.iterations);
-	res.max_fa = max_d(q_fa, o.iterations);
-	res.min_pop = min_d(q_pop, o.iterations);
-	res.max_pop = max_d(q_pop, o.iterations);
-	res.seq_fa0 = median_d(q_fa0, o.iterations);
-	res.seq_fa = median_d(q_fa, o.iterations);
-	res.seq_pop = median_d(q_pop, o.iterations);
+	spread(q_fa0, o.iterations, &res.min_fa0, &res.seq_fa0, &res.max_fa0);
+	spread(q_fa, o.iterations, &res.min_fa, &res.seq_fa, &res.max_fa);
+	spread(q_pop, o.iterations, &res.min_pop, &res.seq_pop, &res.max_pop);
 	res.seq_pop_remote = median_d(q_popr, o.iterations);
 	res.faults_fa0 = median_d(f_fa0, o.iterations);
 	res.faults_fa = median_d(f_fa, o.iterations);

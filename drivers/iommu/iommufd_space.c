@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "as_table.h"
 #include "iommufd_priv.h"
 #include "sva_as.h"
 #include "sva_atomic.h"
@@ -27,11 +28,6 @@ static inline void cnt_add(sva_counter_t *c, uint64_t v)
 	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
 }
 
-struct space_map {
-	uint64_t start, end;
-	uint32_t perm;
-};
-
 struct sva_iommufd_space {
 	struct sva_as_listener listener;
 	struct sva_iommufd *ic;
@@ -41,8 +37,7 @@ struct sva_iommufd_space {
 	struct sva_as *shadow; /* what the fault handler resolves in */
 	uint32_t map_pages;
 	pthread_mutex_t lock;
-	struct space_map *m;   /* sorted, disjoint */
-	unsigned int n, cap;
+	struct as_table table; /* what the IOAS has mapped: sorted, disjoint */
 	sva_counter_t maps, pages_mapped, unmaps, refused, map_errors;
 };
 
@@ -51,46 +46,16 @@ static struct sva_iommufd_space *from_listener(struct sva_as_listener *l)
 	return sva_container_of(l, struct sva_iommufd_space, listener);
 }
 
-/* Index of the first mapping with end > addr. Caller holds the lock. */
-static unsigned int lower(const struct sva_iommufd_space *sp, uint64_t addr)
-{
-	unsigned int lo = 0, hi = sp->n;
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-		if (sp->m[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int insert(struct sva_iommufd_space *sp, unsigned int at, const struct space_map *r)
-{
-	if (sp->n == sp->cap) {
-		unsigned int cap = sp->cap ? sp->cap * 2 : 64;
-		struct space_map *m = realloc(sp->m, cap * sizeof(*m));
-		if (!m)
-			return -ENOMEM;
-		sp->m = m;
-		sp->cap = cap;
-	}
-	memmove(&sp->m[at + 1], &sp->m[at], (sp->n - at) * sizeof(*sp->m));
-	sp->m[at] = *r;
-	sp->n++;
-	return 0;
-}
-
+/* Unmap and forget mapping @at. Caller holds the lock. */
 static void remove_at(struct sva_iommufd_space *sp, unsigned int at)
 {
-	const struct space_map *r = &sp->m[at];
+	const struct as_range *r = &sp->table.r[at];
 	int rc = sva_iommufd_unmap(sp->ic, sp->ioas, r->start, r->end - r->start);
 	if (rc < 0)
 		SVA_LOG(IOMMUFD, WARNING, "%s: unmap 0x%llx-0x%llx: %s", sp->name,
 			(unsigned long long)r->start, (unsigned long long)r->end, strerror(-rc));
 	cnt_add(&sp->unmaps, 1);
-	memmove(&sp->m[at], &sp->m[at + 1], (sp->n - at - 1) * sizeof(*sp->m));
-	sp->n--;
+	as_table_remove(&sp->table, at, 1);
 }
 
 static void on_invalidate(struct sva_as_listener *l, struct sva_as *as, uint64_t start,
@@ -99,8 +64,8 @@ static void on_invalidate(struct sva_as_listener *l, struct sva_as *as, uint64_t
 	struct sva_iommufd_space *sp = from_listener(l);
 	(void)as;
 	pthread_mutex_lock(&sp->lock);
-	unsigned int i = lower(sp, start);
-	while (i < sp->n && sp->m[i].start < end)
+	unsigned int i = as_table_lower(&sp->table, start);
+	while (i < sp->table.n && sp->table.r[i].start < end)
 		remove_at(sp, i);
 	pthread_mutex_unlock(&sp->lock);
 }
@@ -140,9 +105,9 @@ int sva_iommufd_space_resolve(struct sva_iommufd_space *sp, uint64_t addr, uint3
 	}
 	allowed &= SVA_PERM_READ | SVA_PERM_WRITE;
 	pthread_mutex_lock(&sp->lock);
-	unsigned int i = lower(sp, page);
-	if (i < sp->n && sp->m[i].start <= page) {
-		if ((sp->m[i].perm & perm) == perm) {
+	unsigned int i = as_table_lower(&sp->table, page);
+	if (i < sp->table.n && sp->table.r[i].start <= page) {
+		if ((sp->table.r[i].perm & perm) == perm) {
 			/* Mapped meanwhile (another record of the group, a race). */
 			pthread_mutex_unlock(&sp->lock);
 			return 0;
@@ -152,13 +117,13 @@ int sva_iommufd_space_resolve(struct sva_iommufd_space *sp, uint64_t addr, uint3
 	uint64_t wend = page + (uint64_t)sp->map_pages * SVA_PAGE_SIZE;
 	if (wend < page || wend > end)
 		wend = end;
-	if (i < sp->n && sp->m[i].start < wend)
-		wend = sp->m[i].start;
+	if (i < sp->table.n && sp->table.r[i].start < wend)
+		wend = sp->table.r[i].start;
 	uint64_t mend = 0;
 	int rc = map_window(sp, page, wend, allowed, &mend);
 	if (rc == 0) {
-		struct space_map r = {.start = page, .end = mend, .perm = allowed};
-		rc = insert(sp, i, &r);
+		struct as_range r = {.start = page, .end = mend, .perm = allowed};
+		rc = as_table_insert(&sp->table, i, &r);
 		if (rc < 0)
 			sva_iommufd_unmap(sp->ic, sp->ioas, page, mend - page);
 		cnt_add(&sp->maps, 1);
@@ -231,8 +196,8 @@ void sva_iommufd_space_destroy(struct sva_iommufd_space *sp)
 		return;
 	sva_as_del_listener(sp->as, &sp->listener);
 	pthread_mutex_lock(&sp->lock);
-	while (sp->n)
-		remove_at(sp, sp->n - 1);
+	while (sp->table.n)
+		remove_at(sp, sp->table.n - 1);
 	pthread_mutex_unlock(&sp->lock);
 	int rc = sva_iommufd_destroy(sp->ic, sp->ioas);
 	if (rc < 0)
@@ -241,7 +206,7 @@ void sva_iommufd_space_destroy(struct sva_iommufd_space *sp)
 	sva_as_put(sp->shadow);
 	sva_as_put(sp->as);
 	pthread_mutex_destroy(&sp->lock);
-	free(sp->m);
+	as_table_free(&sp->table);
 	free(sp);
 }
 
@@ -269,6 +234,6 @@ void sva_iommufd_space_stats(struct sva_iommufd_space *sp, struct sva_iommufd_sp
 	st->refused = sva_counter_read(&sp->refused);
 	st->map_errors = sva_counter_read(&sp->map_errors);
 	pthread_mutex_lock(&sp->lock);
-	st->mappings = sp->n;
+	st->mappings = sp->table.n;
 	pthread_mutex_unlock(&sp->lock);
 }

@@ -6,21 +6,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "as_table.h"
 #include "sva_as.h"
-
-/* One mapping of a managed space, or one VMA of the process. */
-struct as_range {
-	uint64_t start;
-	uint64_t end;
-	uint32_t perm;
-	bool shared;
-};
-
-struct as_table {
-	struct as_range *r;
-	unsigned int n;
-	unsigned int cap;
-};
 
 struct sva_as {
 	enum sva_as_type type;
@@ -38,14 +25,6 @@ struct sva_as {
 	uint64_t snap_gen;
 	int maps_fd;
 };
-
-/* Index of the range holding @addr, or -1; @table sorted and disjoint. */
-int as_table_find(const struct as_table *t, uint64_t addr);
-/* Index of the first range with end > @addr (n if none). */
-unsigned int as_table_lower(const struct as_table *t, uint64_t addr);
-int as_table_insert(struct as_table *t, unsigned int at, const struct as_range *r);
-void as_table_remove(struct as_table *t, unsigned int at, unsigned int count);
-void as_table_free(struct as_table *t);
 
 /* process VMA snapshot */
 int as_process_init(struct sva_as *as);

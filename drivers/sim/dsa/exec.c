@@ -17,6 +17,15 @@
 #include "sva_log.h"
 #include "sva_time.h"
 
+/* DSA and IAA share the codes the executor reports for both: one name each. */
+#define SAME_CODE(dsa, iax) ((int)(dsa) == (int)(iax))
+_Static_assert(SAME_CODE(DSA_COMP_TRANSLATION_FAIL, IAX_COMP_TRANSLATION_FAIL) &&
+		       SAME_CODE(DSA_COMP_CRA_XLAT, IAX_COMP_CRA_XLAT) &&
+		       SAME_CODE(DSA_COMP_CRA_ALIGN, IAX_COMP_CRA_ALIGN) &&
+		       SAME_CODE(DSA_COMP_PAGE_FAULT_IR, IAX_COMP_PAGE_FAULT_IR),
+	       "DSA and IAA status codes differ");
+#undef SAME_CODE
+
 struct sim_exec *sim_exec_create(struct sim_dsa *dev, unsigned int id, bool inline_mode)
 {
 	struct sim_exec *x = aligned_alloc(SVA_CACHE_LINE, SVA_ALIGN_UP(sizeof(*x), SVA_CACHE_LINE));
@@ -83,7 +92,6 @@ bool sim_exec_fetch(struct sim_exec *x, int only_wq)
 			x->raise_pending = false;
 			x->resolved_page = UINT64_MAX;
 			x->refaults = 0;
-			x->t_start_ns = 0;
 			memcpy(x->d, x->w.desc, sizeof(x->d));
 			return true;
 		}
@@ -115,11 +123,10 @@ static int raise_wait(struct sim_exec *x, uint8_t why)
 			x->resolved_page = UINT64_MAX;
 			return DSA_COMP_PAGE_FAULT_IR;
 		}
+		x->t_raise_ns = sva_now_ns(); /* the wait starts (a full queue included) */
 	}
 	int rc = sim_iommu_page_request(dev->mmu, x->pasid, x->wpages, x->nwpages, &x->ticket);
 	if (rc == -ENOSPC) {
-		if (!x->raise_pending)
-			x->t_raise_ns = sva_now_ns();
 		x->raise_pending = true;
 		x->wait = why;
 		return 0;
@@ -130,46 +137,47 @@ static int raise_wait(struct sim_exec *x, uint8_t why)
 		return DSA_COMP_PAGE_FAULT_IR;
 	}
 	if (rc < 0)
-		return is_iaa(x) ? IAX_COMP_TRANSLATION_FAIL : DSA_COMP_TRANSLATION_FAIL;
-	if (!x->raise_pending)
-		x->t_raise_ns = sva_now_ns();
+		return DSA_COMP_TRANSLATION_FAIL;
 	x->raise_pending = false;
 	x->wait = why;
 	sva_counter_add(&x->page_requests, x->nwpages);
 	return 0;
 }
 
+/* The wait started at t_raise_ns is over its limit: 0 if not, else the wait
+ * ends (the request withdrawn, if it was made) and the status to fail with. */
+static int wait_timed_out(struct sim_exec *x)
+{
+	struct sim_dsa *dev = x->dev;
+	if (sva_now_ns() - x->t_raise_ns <= (uint64_t)dev->conf.prs_timeout_ms * 1000000ull)
+		return 0;
+	if (x->raise_pending) {
+		x->raise_pending = false; /* never accepted: nothing to withdraw */
+	} else {
+		sim_iommu_page_cancel(dev->mmu, x->ticket);
+		SVA_LOG(SIM, DEBUG, "%s: no page response for 0x%llx within %u ms", dev->name,
+			(unsigned long long)x->wpages[0].addr, dev->conf.prs_timeout_ms);
+	}
+	x->wait = WAIT_NONE;
+	sva_counter_add(&x->prs_timeouts, 1);
+	return -DSA_COMP_PRS_TIMEOUT_SIM;
+}
+
 int sim_wait_check(struct sim_exec *x)
 {
 	struct sim_dsa *dev = x->dev;
-	uint64_t timeout = (uint64_t)dev->conf.prs_timeout_ms * 1000000ull;
 	if (x->raise_pending) {
 		int st = raise_wait(x, x->wait);
 		if (st) {
 			x->wait = WAIT_NONE;
 			return -st;
 		}
-		if (x->raise_pending) {
-			if (sva_now_ns() - x->t_raise_ns > timeout) {
-				x->wait = WAIT_NONE;
-				x->raise_pending = false;
-				sva_counter_add(&x->prs_timeouts, 1);
-				return -DSA_COMP_PRS_TIMEOUT_SIM;
-			}
-			return 0;
-		}
+		if (x->raise_pending)
+			return wait_timed_out(x);
 	}
 	int r = sim_iommu_page_response(dev->mmu, x->ticket, x->t_raise_ns);
-	if (r == SVA_IOPF_SWQ_PENDING) {
-		if (sva_now_ns() - x->t_raise_ns <= timeout)
-			return 0;
-		sim_iommu_page_cancel(dev->mmu, x->ticket);
-		x->wait = WAIT_NONE;
-		sva_counter_add(&x->prs_timeouts, 1);
-		SVA_LOG(SIM, DEBUG, "%s: no page response for 0x%llx within %u ms", dev->name,
-			(unsigned long long)x->wpages[0].addr, dev->conf.prs_timeout_ms);
-		return -DSA_COMP_PRS_TIMEOUT_SIM;
-	}
+	if (r == SVA_IOPF_SWQ_PENDING)
+		return wait_timed_out(x);
 	x->wait = WAIT_NONE;
 	/* The handler changed the page tables: drop what we may have cached. */
 	sim_atc_sync(x->atc);
@@ -219,7 +227,7 @@ enum xlate_outcome sim_xlate_ranges(struct sim_exec *x, const struct xrange *r, 
 		res[i] = sim_atc_translate(x->atc, x->pasid, r[i].addr, len, r[i].perm, &ok[i]);
 		if (res[i] == SIM_XLATE_INVALID) {
 			idxd_wr64(x->cr, 8, r[i].addr + ok[i]);
-			sim_complete(x, is_iaa(x) ? IAX_COMP_TRANSLATION_FAIL : DSA_COMP_TRANSLATION_FAIL);
+			sim_complete(x, DSA_COMP_TRANSLATION_FAIL);
 			return XO_DONE;
 		}
 		fault |= res[i] == SIM_XLATE_FAULT;
@@ -311,19 +319,23 @@ void sim_complete(struct sim_exec *x, uint8_t status)
 	prepare_cr(x, status, ok);
 }
 
+/* The prepared record cannot be written: the software error log says so. */
+static void cr_lost(struct sim_exec *x)
+{
+	sim_swerr_log(x->dev, DSA_COMP_CRA_XLAT, x->d[7], x->pasid, x->cr_addr, x->w.portal->wq);
+	x->cr_pending = false;
+}
+
 /* Write the prepared record. A fault on it always blocks (there is nowhere
  * else to report); if it cannot be resolved the error goes to the log. */
 static enum run_result write_cr(struct sim_exec *x)
 {
-	struct sim_dsa *dev = x->dev;
 	if (x->wait == WAIT_CR) {
 		int r = sim_wait_check(x);
 		if (r == 0)
 			return RUN_WAIT;
 		if (r < 0) {
-			sim_swerr_log(dev, is_iaa(x) ? IAX_COMP_CRA_XLAT : DSA_COMP_CRA_XLAT, x->d[7],
-				      x->pasid, x->cr_addr, x->w.portal->wq);
-			x->cr_pending = false;
+			cr_lost(x);
 			return RUN_DONE;
 		}
 	}
@@ -348,9 +360,7 @@ static enum run_result write_cr(struct sim_exec *x)
 		if (raise_wait(x, WAIT_CR) == 0)
 			return RUN_WAIT;
 	}
-	sim_swerr_log(dev, is_iaa(x) ? IAX_COMP_CRA_XLAT : DSA_COMP_CRA_XLAT, x->d[7], x->pasid,
-		      x->cr_addr, x->w.portal->wq);
-	x->cr_pending = false;
+	cr_lost(x);
 	return RUN_DONE;
 }
 
@@ -373,8 +383,8 @@ static enum run_result run_op(struct sim_exec *x, bool member)
 		uint32_t align = is_iaa(x) ? IDXD_IAX_COMP_SIZE : IDXD_DSA_COMP_SIZE;
 		if ((flags & IDXD_OP_FLAG_CRAV) && (cr_addr & (align - 1))) {
 			/* No record can be written: report through the error log. */
-			sim_swerr_log(x->dev, is_iaa(x) ? IAX_COMP_CRA_ALIGN : DSA_COMP_CRA_ALIGN,
-				      x->d[7], x->pasid, cr_addr, x->w.portal->wq);
+			sim_swerr_log(x->dev, DSA_COMP_CRA_ALIGN, x->d[7], x->pasid, cr_addr,
+				      x->w.portal->wq);
 			x->last_status = DSA_COMP_CRA_ALIGN;
 			sva_counter_add(&x->descs, 1);
 			sva_counter_add(&x->errors, 1);
@@ -438,6 +448,15 @@ static void complete_batch(struct sim_exec *x, uint8_t status, uint32_t processe
 	x->op_active = false;
 	sva_counter_add(&x->batches, 1);
 	prepare_cr(x, status, status == DSA_COMP_SUCCESS);
+}
+
+/* Finish the batch at member x->bidx with a fresh record: @status, and
+ * @addr (0: none) as the fault address. */
+static void batch_fail(struct sim_exec *x, uint8_t status, uint64_t addr)
+{
+	memset(x->cr, 0, sizeof(x->cr));
+	idxd_wr64(x->cr, 8, addr);
+	complete_batch(x, status, x->bidx);
 }
 
 /* Batch members that are plain copies of at most a page, with cached
@@ -533,8 +552,7 @@ static enum run_result run_batch(struct sim_exec *x)
 				if (r == 0)
 					return RUN_WAIT;
 				if (r < 0) {
-					memset(x->cr, 0, sizeof(x->cr));
-					complete_batch(x, DSA_COMP_BATCH_PAGE_FAULT, x->bidx);
+					batch_fail(x, DSA_COMP_BATCH_PAGE_FAULT, 0);
 					break;
 				}
 			}
@@ -554,9 +572,7 @@ static enum run_result run_batch(struct sim_exec *x)
 					return RUN_WAIT;
 			}
 			if (res != SIM_XLATE_OK) {
-				memset(x->cr, 0, sizeof(x->cr));
-				idxd_wr64(x->cr, 8, a);
-				complete_batch(x, DSA_COMP_BATCH_PAGE_FAULT, x->bidx);
+				batch_fail(x, DSA_COMP_BATCH_PAGE_FAULT, a);
 				break;
 			}
 			/* The list streams in from another core (or memory): ask for
@@ -569,8 +585,7 @@ static enum run_result run_batch(struct sim_exec *x)
 			memcpy(&mflags, x->d + 4, 4);
 			if ((mflags & IDXD_OP_FLAG_FENCE) && x->bfailed) {
 				/* A fenced descriptor after a failure: abandon the rest. */
-				memset(x->cr, 0, sizeof(x->cr));
-				complete_batch(x, DSA_COMP_BATCH_FAIL, x->bidx);
+				batch_fail(x, DSA_COMP_BATCH_FAIL, 0);
 				break;
 			}
 		}
@@ -585,8 +600,7 @@ static enum run_result run_batch(struct sim_exec *x)
 		x->op_begun = false;
 	}
 	if (x->in_batch) {
-		memset(x->cr, 0, sizeof(x->cr));
-		complete_batch(x, x->bfailed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS, x->bidx);
+		batch_fail(x, x->bfailed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS, 0);
 	}
 	if (x->cr_pending)
 		return write_cr(x);
@@ -657,9 +671,7 @@ enum run_result sim_exec_run(struct sim_exec *x)
 		sim_aecs_abort(x);
 		if (x->in_cr_write) {
 			x->in_cr_write = false;
-			x->cr_pending = false;
-			sim_swerr_log(x->dev, is_iaa(x) ? IAX_COMP_CRA_XLAT : DSA_COMP_CRA_XLAT,
-				      x->d[7], x->pasid, x->cr_addr, x->w.portal->wq);
+			cr_lost(x);
 		} else if (x->fast_member) {
 			/* A member of the fast path: fail it alone, like any operation. */
 			x->fast_member = false;
@@ -673,11 +685,9 @@ enum run_result sim_exec_run(struct sim_exec *x)
 			sim_complete(x, DSA_COMP_TRANSLATION_FAIL);
 		} else if (x->op_active) {
 			idxd_wr64(x->cr, 8, addr);
-			sim_complete(x, is_iaa(x) ? IAX_COMP_TRANSLATION_FAIL
-						  : DSA_COMP_TRANSLATION_FAIL);
+			sim_complete(x, DSA_COMP_TRANSLATION_FAIL);
 		} else if (x->in_batch) {
-			memset(x->cr, 0, sizeof(x->cr));
-			complete_batch(x, DSA_COMP_BATCH_PAGE_FAULT, x->bidx);
+			batch_fail(x, DSA_COMP_BATCH_PAGE_FAULT, 0);
 		}
 		sim_atc_flush(x->atc);
 	}

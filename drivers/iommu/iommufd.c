@@ -23,7 +23,7 @@ unsigned int sva_iommufd_kernel_version(void)
 	return maj * 100 + min;
 }
 
-static int xioctl(int fd, unsigned long req, void *arg)
+int iommufd_xioctl(int fd, unsigned long req, void *arg)
 {
 	int rc;
 	do
@@ -77,13 +77,13 @@ int sva_iommufd_fd(const struct sva_iommufd *ic)
 int sva_iommufd_destroy(struct sva_iommufd *ic, uint32_t id)
 {
 	struct iommu_destroy d = {.size = sizeof(d), .id = id};
-	return xioctl(ic->fd, IOMMU_DESTROY, &d);
+	return iommufd_xioctl(ic->fd, IOMMU_DESTROY, &d);
 }
 
 int sva_iommufd_ioas_alloc(struct sva_iommufd *ic, uint32_t *ioas_id)
 {
 	struct iommu_ioas_alloc a = {.size = sizeof(a)};
-	int rc = xioctl(ic->fd, IOMMU_IOAS_ALLOC, &a);
+	int rc = iommufd_xioctl(ic->fd, IOMMU_IOAS_ALLOC, &a);
 	if (rc == 0)
 		*ioas_id = a.out_ioas_id;
 	return rc;
@@ -102,14 +102,14 @@ int sva_iommufd_map(struct sva_iommufd *ic, uint32_t ioas_id, uint64_t va, uint6
 		.length = len,
 		.iova = iova,
 	};
-	return xioctl(ic->fd, IOMMU_IOAS_MAP, &m);
+	return iommufd_xioctl(ic->fd, IOMMU_IOAS_MAP, &m);
 }
 
 int sva_iommufd_unmap(struct sva_iommufd *ic, uint32_t ioas_id, uint64_t iova, uint64_t len)
 {
 	struct iommu_ioas_unmap u = {.size = sizeof(u), .ioas_id = ioas_id, .iova = iova,
 				     .length = len};
-	return xioctl(ic->fd, IOMMU_IOAS_UNMAP, &u);
+	return iommufd_xioctl(ic->fd, IOMMU_IOAS_UNMAP, &u);
 }
 
 int sva_iommufd_vfio_bind(struct sva_iommufd *ic, const char *cdev, int *dev_fd,
@@ -132,7 +132,7 @@ int sva_iommufd_vfio_bind(struct sva_iommufd *ic, const char *cdev, int *dev_fd,
 		.argsz = offsetof(struct vfio_device_bind_iommufd, out_devid) + sizeof(b.out_devid),
 		.iommufd = ic->fd,
 	};
-	int rc = xioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &b);
+	int rc = iommufd_xioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &b);
 	if (rc < 0) {
 		if (rc == -ENOTTY)
 			snprintf(err, errlen, "%s: VFIO_DEVICE_BIND_IOMMUFD not supported (needs "
@@ -158,14 +158,13 @@ int sva_iommufd_vfio_attach(int dev_fd, uint32_t pasid, uint32_t pt_id, char *er
 	};
 	if (pasid == SVA_IOMMUFD_NO_PASID)
 		a.argsz = offsetof(struct vfio_device_attach_iommufd_pt, pasid);
-	int rc = xioctl(dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a);
+	int rc = iommufd_xioctl(dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a);
 	if (rc < 0 && err) {
-		if (pasid != SVA_IOMMUFD_NO_PASID && rc == -EINVAL &&
-		    sva_iommufd_kernel_version() < 615)
+		unsigned int kver = sva_iommufd_kernel_version();
+		if (pasid != SVA_IOMMUFD_NO_PASID && rc == -EINVAL && kver < 615)
 			snprintf(err, errlen, "attaching PASID %u needs Linux >= 6.15 "
 				 "(VFIO_DEVICE_ATTACH_PASID); this kernel is %u.%u", pasid,
-				 sva_iommufd_kernel_version() / 100,
-				 sva_iommufd_kernel_version() % 100);
+				 kver / 100, kver % 100);
 		else if (pasid != SVA_IOMMUFD_NO_PASID && (rc == -EOPNOTSUPP || rc == -EINVAL))
 			snprintf(err, errlen, "attaching PASID %u to %u refused (%s): the device or "
 				 "its IOMMU has no PASID support (IOMMU_GET_HW_INFO reports the PASID "
@@ -191,13 +190,13 @@ int sva_iommufd_vfio_detach(int dev_fd, uint32_t pasid)
 	};
 	if (pasid == SVA_IOMMUFD_NO_PASID)
 		d.argsz = offsetof(struct vfio_device_detach_iommufd_pt, pasid);
-	return xioctl(dev_fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d);
+	return iommufd_xioctl(dev_fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d);
 }
 
 int sva_iommufd_hw_info(struct sva_iommufd *ic, uint32_t dev_id, struct sva_iommufd_hw_info *info)
 {
 	struct iommu_hw_info h = {.size = sizeof(h), .dev_id = dev_id};
-	int rc = xioctl(ic->fd, IOMMU_GET_HW_INFO, &h);
+	int rc = iommufd_xioctl(ic->fd, IOMMU_GET_HW_INFO, &h);
 	if (rc < 0)
 		return rc;
 	info->type = h.out_data_type;
@@ -220,7 +219,7 @@ static int hwpt_ioctl(struct sva_iommufd *ic, uint32_t flags, uint32_t dev_id, u
 		.data_uptr = type ? (uint64_t)(uintptr_t)data : 0,
 		.fault_id = fault_id,
 	};
-	int rc = xioctl(ic->fd, IOMMU_HWPT_ALLOC, &a);
+	int rc = iommufd_xioctl(ic->fd, IOMMU_HWPT_ALLOC, &a);
 	if (rc == 0)
 		*out = a.out_hwpt_id;
 	return rc;

@@ -340,10 +340,13 @@ static int ifd_probe(struct sva_dev *dev, const struct sva_kvargs *kv, char *err
 			rc = sva_iommufd_vfio_attach(d->dev_fd, SVA_IOMMUFD_NO_PASID,
 						     d->rid_hwpt.id, err, errlen);
 	}
+	if (rc == 0 && req.fq) {
+		rc = sva_iommufd_fq_bind(d->fq, d->dev_id, SVA_IOMMUFD_NO_PASID, d->rid_sp);
+		if (rc < 0)
+			snprintf(err, errlen, "fault queue binding of the device: %s", strerror(-rc));
+	}
 	if (rc < 0)
 		goto fail;
-	if (req.fq)
-		sva_iommufd_fq_bind(d->fq, d->dev_id, SVA_IOMMUFD_NO_PASID, d->rid_sp);
 	dev->priv = d;
 	dev->ops = &ifd_ops;
 	dev->max_queues = (uint16_t)(d->hw.pasid_bits ? IOMMUFD_MAX_QUEUES : 1);

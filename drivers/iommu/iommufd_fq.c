@@ -49,24 +49,17 @@ struct sva_iommufd_fq {
 	pthread_mutex_t lock;   /* bindings */
 	struct fq_bind *b;
 	unsigned int nb, bcap;
+	/* written by the handler polling the queue (one at a time) */
 	sva_counter_t reads, records, responses, stale, respond_errors, buf_grows;
 	_Atomic bool attached; /* a handler reads it (see fq_set_waker) */
 };
 
-static inline void cnt_add(sva_counter_t *c, uint64_t v)
-{
-	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
-}
-
 struct sva_iommufd_fq *sva_iommufd_fq_alloc(struct sva_iommufd *ic, char *err, size_t errlen)
 {
 	struct iommu_fault_alloc a = {.size = sizeof(a)};
-	int rc;
-	do
-		rc = ioctl(ic->fd, IOMMU_FAULT_QUEUE_ALLOC, &a);
-	while (rc < 0 && errno == EINTR);
+	int rc = iommufd_xioctl(ic->fd, IOMMU_FAULT_QUEUE_ALLOC, &a);
 	if (rc < 0) {
-		int e = errno;
+		int e = -rc;
 		if (e == ENOTTY || e == EOPNOTSUPP)
 			snprintf(err, errlen, "IOMMU_FAULT_QUEUE_ALLOC is not supported: needs Linux "
 				 ">= 6.11 (this kernel is %u.%u)", ic->kver / 100, ic->kver % 100);
@@ -81,8 +74,7 @@ struct sva_iommufd_fq *sva_iommufd_fq_alloc(struct sva_iommufd *ic, char *err, s
 	if (!fq || !fq->buf) {
 		free(fq);
 		close((int)a.out_fault_fd);
-		struct iommu_destroy d = {.size = sizeof(d), .id = a.out_fault_id};
-		ioctl(ic->fd, IOMMU_DESTROY, &d);
+		sva_iommufd_destroy(ic, a.out_fault_id);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -182,7 +174,7 @@ static int grow(struct sva_iommufd_fq *fq)
 	free(fq->buf);
 	fq->buf = nb;
 	fq->cap *= 2;
-	cnt_add(&fq->buf_grows, 1);
+	sva_counter_add(&fq->buf_grows, 1);
 	SVA_LOG(IOMMUFD, DEBUG, "fault queue %u: read buffer grown to %u records", fq->id,
 		fq->cap);
 	return 0;
@@ -203,8 +195,8 @@ static int refill(struct sva_iommufd_fq *fq)
 			fq->len = (uint32_t)((size_t)r / FQ_REC_SIZE);
 			fq->pos = 0;
 			fq->t_read = sva_tsc();
-			cnt_add(&fq->reads, 1);
-			cnt_add(&fq->records, fq->len);
+			sva_counter_add(&fq->reads, 1);
+			sva_counter_add(&fq->records, fq->len);
 			return (int)fq->len;
 		}
 		if (r < 0 && errno == EINTR)
@@ -279,19 +271,19 @@ static int fq_respond(void *ctx, const struct sva_iopf_fault *last, enum sva_iop
 		w = write(fq->fd, &resp, sizeof(resp));
 	while (w < 0 && errno == EINTR);
 	if (w == (ssize_t)sizeof(resp)) {
-		cnt_add(&fq->responses, 1);
+		sva_counter_add(&fq->responses, 1);
 		return 0;
 	}
 	if (w < 0 && errno == EINVAL) {
 		/* The kernel answered this group itself (replace/detach/destroy):
 		 * the cookie is gone. Nothing is waiting for us. */
-		cnt_add(&fq->stale, 1);
+		sva_counter_add(&fq->stale, 1);
 		SVA_LOG(IOMMUFD, DEBUG, "fault queue %u: group %u (cookie %u) was already answered "
 			"by the kernel", fq->id, last->grpid, resp.cookie);
 		return 0;
 	}
 	int e = w < 0 ? errno : EIO;
-	cnt_add(&fq->respond_errors, 1);
+	sva_counter_add(&fq->respond_errors, 1);
 	SVA_LOG(IOMMUFD, WARNING, "fault queue %u: response to group %u: %s", fq->id, last->grpid,
 		strerror(e));
 	return -e;

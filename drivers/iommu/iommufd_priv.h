@@ -10,6 +10,9 @@ struct sva_iommufd {
 	unsigned int kver; /* major * 100 + minor */
 };
 
+/* ioctl(2) retried on EINTR. @return 0 or -errno. */
+int iommufd_xioctl(int fd, unsigned long req, void *arg);
+
 /* The managed address space the fault handler resolves a space's faults in. */
 struct sva_as *iommufd_space_shadow(struct sva_iommufd_space *sp);
 

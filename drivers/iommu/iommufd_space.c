@@ -124,10 +124,13 @@ int sva_iommufd_space_resolve(struct sva_iommufd_space *sp, uint64_t addr, uint3
 	if (rc == 0) {
 		struct as_range r = {.start = page, .end = mend, .perm = allowed};
 		rc = as_table_insert(&sp->table, i, &r);
-		if (rc < 0)
+		if (rc < 0) {
+			/* Not remembered, so not unmapped on invalidation: undo. */
 			sva_iommufd_unmap(sp->ic, sp->ioas, page, mend - page);
-		cnt_add(&sp->maps, 1);
-		cnt_add(&sp->pages_mapped, (mend - page) >> SVA_PAGE_SHIFT);
+		} else {
+			cnt_add(&sp->maps, 1);
+			cnt_add(&sp->pages_mapped, (mend - page) >> SVA_PAGE_SHIFT);
+		}
 	} else {
 		cnt_add(&sp->map_errors, 1);
 		SVA_LOG(IOMMUFD, DEBUG, "%s: IOMMU_IOAS_MAP 0x%llx: %s", sp->name,

@@ -31,12 +31,7 @@ command -v gzip >/dev/null || { echo "SKIP: gzip missing"; exit 77; }
 have_py=0
 command -v python3 >/dev/null && have_py=1
 
-dirs=()
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-	shm=$(mktemp -d /dev/shm/svadk-offload-iaa.XXXXXX) && dirs+=("$shm")
-fi
-diskdir=$(mktemp -d "$disk/offload-iaa.XXXXXX") && dirs+=("$diskdir")
-trap 'rm -rf "${dirs[@]}"' EXIT
+work_dirs offload-iaa
 
 q=(--quiet)
 for work in "${dirs[@]}"; do
@@ -56,7 +51,7 @@ for work in "${dirs[@]}"; do
 			gzip -t "$work/$f.gz" 2>/dev/null && ok || fail "gzip -t rejects $f.gz (chunk $chunk)"
 			gzip -dc "$work/$f.gz" | cmp -s - "$src" && ok || fail "gzip -d of $f.gz differs"
 			expect 0 "$iaa" "${q[@]}" --chunk "$chunk" decompress "$work/$f.gz" "$work/$f.out" &&
-				{ cmp -s "$work/$f.out" "$src" && ok || fail "round trip $f (chunk $chunk)"; }
+				same "$work/$f.out" "$src" "round trip $f (chunk $chunk)"
 			rm -f "$work/$f.out"
 		done
 		# gzip -1 / -9 -> ours, whole and with small input chunks (many descriptors,
@@ -65,7 +60,7 @@ for work in "${dirs[@]}"; do
 			gzip -"$lvl" -c "$src" >"$work/$f.g$lvl.gz"
 			for chunk in 1M 4k; do
 				expect 0 "$iaa" "${q[@]}" --chunk "$chunk" decompress "$work/$f.g$lvl.gz" "$work/$f.out" &&
-					{ cmp -s "$work/$f.out" "$src" && ok || fail "gzip -$lvl $f (chunk $chunk) differs"; }
+					same "$work/$f.out" "$src" "gzip -$lvl $f (chunk $chunk) differs"
 				rm -f "$work/$f.out"
 			done
 		done
@@ -90,14 +85,14 @@ for work in "${dirs[@]}"; do
 	"$iaa" "${q[@]}" compress "$work/mixed" "$work/m3.gz" && cat "$work/m3.gz" >>"$work/multi.gz"
 	cat "$work/text" "$work/one" "$work/mixed" >"$work/multi.want"
 	expect 0 "$iaa" "${q[@]}" --chunk 64k decompress "$work/multi.gz" "$work/multi.out" &&
-		{ cmp -s "$work/multi.out" "$work/multi.want" && ok || fail "multi-member output differs"; }
+		same "$work/multi.out" "$work/multi.want" "multi-member output differs"
 	gzip -dc "$work/multi.gz" | cmp -s - "$work/multi.want" && ok || fail "gzip -d of multi-member differs"
 
 	# the stream ends exactly at the end of a descriptor's input
 	gzip -n -1 -c "$work/text" >"$work/b.gz"
 	dlen=$(($(stat -c %s "$work/b.gz") - 18))
 	expect 0 "$iaa" "${q[@]}" --chunk "$dlen" decompress "$work/b.gz" "$work/b.out" &&
-		{ cmp -s "$work/b.out" "$work/text" && ok || fail "boundary case differs"; }
+		same "$work/b.out" "$work/text" "boundary case differs"
 
 	# header flags FEXTRA, FNAME, FCOMMENT, FHCRC (and a bad header CRC)
 	if [ $have_py -eq 1 ]; then
@@ -117,7 +112,7 @@ open(sys.argv[3], 'wb').write(bad + body + trailer)
 EOF
 		gzip -t "$work/flags.gz" && ok || fail "python-made gzip with header flags is invalid"
 		expect 0 "$iaa" "${q[@]}" decompress "$work/flags.gz" "$work/flags.out" &&
-			{ cmp -s "$work/flags.out" "$work/text" && ok || fail "header flags: output differs"; }
+			same "$work/flags.out" "$work/text" "header flags: output differs"
 		expect 1 "$iaa" "${q[@]}" decompress "$work/badhcrc.gz" "$work/badhcrc.out" &&
 			{ grep -q "header CRC" "$work/err" && ok || fail "bad header CRC message: $(cat "$work/err")"; }
 		no_leftovers "$work" badhcrc.out
@@ -159,16 +154,13 @@ EOF
 	# partial fault mode round trip
 	expect 0 "$iaa" "${q[@]}" --fault-mode partial --chunk 64k compress "$work/mixed" "$work/p.gz" &&
 		expect 0 "$iaa" "${q[@]}" --fault-mode partial --chunk 64k decompress "$work/p.gz" "$work/p.out" &&
-		{ cmp -s "$work/p.out" "$work/mixed" && ok || fail "partial mode round trip"; }
+		same "$work/p.out" "$work/mixed" "partial mode round trip"
 	# level 9 of the device model
 	expect 0 "$iaa" "${q[@]}" --level 9 compress "$work/text" "$work/l9.gz" &&
 		{ gzip -dc "$work/l9.gz" | cmp -s - "$work/text" && ok || fail "level 9 output"; }
 	# summary line on stderr, no progress bar on a pipe
-	if expect 0 "$iaa" compress "$work/text" "$work/s.gz"; then
-		grep -q "compress: 1048576 bytes in .* GB/s.*faults resolved" "$work/err" && ok ||
-			fail "summary line: $(cat "$work/err")"
-		grep -q $'\r' "$work/err" && fail "progress bar drawn on a pipe" || ok
-	fi
+	expect 0 "$iaa" compress "$work/text" "$work/s.gz" &&
+		summary_ok "compress: 1048576 bytes in .* GB/s.*faults resolved"
 	# one device for several files: each summary counts its own file's faults only
 	if expect 0 "$iaa" crc64 "$work/text" "$work/empty"; then
 		grep -q "crc64: 1048576 bytes in .*faults resolved: [1-9]" "$work/err" && ok ||
@@ -186,10 +178,10 @@ SECONDS=0
 expect 0 "$iaa" "${q[@]}" compress "$work/big" "$work/big.gz" &&
 	{ gzip -dc "$work/big.gz" | cmp -s - "$work/big" && ok || fail "100 MiB: gzip -d differs"; }
 expect 0 "$iaa" "${q[@]}" decompress "$work/big.gz" "$work/big.out" &&
-	{ cmp -s "$work/big.out" "$work/big" && ok || fail "100 MiB round trip differs"; }
+	same "$work/big.out" "$work/big" "100 MiB round trip differs"
 gzip -1 -c "$work/big" >"$work/big.g1.gz"
 expect 0 "$iaa" "${q[@]}" decompress "$work/big.g1.gz" "$work/big.out" &&
-	{ cmp -s "$work/big.out" "$work/big" && ok || fail "100 MiB gzip -1 differs"; }
+	same "$work/big.out" "$work/big" "100 MiB gzip -1 differs"
 expect 0 "$iaa" "${q[@]}" crc64 "$work/big" &&
 	{ [ "$(cut -d' ' -f1 "$work/out")" = "$("$ref" crc64 "$work/big" | cut -d' ' -f1)" ] && ok ||
 		fail "100 MiB crc64"; }
@@ -206,6 +198,4 @@ expect 2 "$iaa" "${q[@]}" --device dsa_sim0 compress "$work/empty" "$work/e.gz"
 no_leftovers "$work" e.gz
 expect 0 "$iaa" --help
 
-echo "$checks checks, $fails failures"
-[ "$fails" -eq 0 ] || exit 1
-exit 0
+finish

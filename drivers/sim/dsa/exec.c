@@ -419,15 +419,13 @@ static uint8_t validate_batch(struct sim_exec *x)
 		return DSA_COMP_PRIV_BAD;
 	if ((w0 >> 20) & 0x7ff)
 		return DSA_COMP_NOZERO_RESERVE;
-	uint32_t bad = flags & ~(uint32_t)(IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_CRAV |
-					   IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_RCI | IDXD_OP_FLAG_CRSTS |
-					   IDXD_OP_FLAG_CR_TCS | IDXD_OP_FLAG_ADDR1_TCS);
-	if ((flags & IDXD_OP_FLAG_BOF) && c->no_block_on_fault)
-		bad |= IDXD_OP_FLAG_BOF;
-	if (bad) {
-		memcpy(x->cr + 16, &bad, 3);
-		return DSA_COMP_INVALID_FLAGS;
-	}
+	uint8_t st = sim_check_flags(x, flags,
+				     IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_CRAV |
+					     IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_RCI | IDXD_OP_FLAG_CRSTS |
+					     IDXD_OP_FLAG_CR_TCS | IDXD_OP_FLAG_ADDR1_TCS,
+				     DSA_COMP_INVALID_FLAGS);
+	if (st)
+		return st;
 	if (idxd_rd64(d, 24) || idxd_rd64(d, 40) || idxd_rd64(d, 48) || idxd_rd64(d, 56))
 		return DSA_COMP_NOZERO_RESERVE;
 	if (count < 2 || count > c->max_batch)

@@ -14,8 +14,6 @@
  * throw away much work. */
 #define SEG_MAX (256u * 1024u)
 
-uint8_t sim_validate_iaa(struct sim_exec *x, bool member);
-
 static uint8_t validate_dsa(struct sim_exec *x, bool member)
 {
 	const uint8_t *d = x->d;
@@ -40,23 +38,20 @@ static uint8_t validate_dsa(struct sim_exec *x, bool member)
 	case DSA_OPCODE_CFLUSH:
 		break;
 	case DSA_OPCODE_DRAIN:
-	case DSA_OPCODE_BATCH:
 		if (!member)
 			break;
-		return DSA_COMP_BAD_OPCODE; /* neither may sit inside a batch */
+		return DSA_COMP_BAD_OPCODE; /* may not sit inside a batch */
+	/* A batch descriptor is validated here only as a batch member (run_item()
+	 * runs batches), where it may not sit: the default rejects it. */
 	default:
 		return DSA_COMP_BAD_OPCODE;
 	}
 	uint32_t valid = DSA_COMMON_FLAGS;
 	if (op == DSA_OPCODE_CRCGEN || op == DSA_OPCODE_COPY_CRC)
 		valid |= DSA_CRC_FLAG_READ_SEED;
-	uint32_t bad = flags & ~valid;
-	if ((flags & IDXD_OP_FLAG_BOF) && c->no_block_on_fault)
-		bad |= IDXD_OP_FLAG_BOF;
-	if (bad) {
-		memcpy(x->cr + 16, &bad, 3);
-		return DSA_COMP_INVALID_FLAGS;
-	}
+	uint8_t st = sim_check_flags(x, flags, valid, DSA_COMP_INVALID_FLAGS);
+	if (st)
+		return st;
 	if ((w0 >> 20) & 0x7ff)
 		return DSA_COMP_NOZERO_RESERVE;
 	if (d[38] || d[39] || (!(flags & IDXD_OP_FLAG_RCI) && (d[36] || d[37])))

@@ -28,8 +28,6 @@ struct aecs_tag {
 	uint64_t gen;
 };
 
-uint8_t sim_validate_iaa(struct sim_exec *x, bool member);
-
 uint8_t sim_validate_iaa(struct sim_exec *x, bool member)
 {
 	const uint8_t *d = x->d;
@@ -60,13 +58,9 @@ uint8_t sim_validate_iaa(struct sim_exec *x, bool member)
 	default:
 		return IAX_COMP_BAD_OPCODE;
 	}
-	uint32_t bad = flags & ~valid;
-	if ((flags & IDXD_OP_FLAG_BOF) && c->no_block_on_fault)
-		bad |= IDXD_OP_FLAG_BOF;
-	if (bad) {
-		memcpy(x->cr + 16, &bad, 4);
-		return IAX_COMP_INVALID_FLAGS;
-	}
+	uint8_t st = sim_check_flags(x, flags, valid, IAX_COMP_INVALID_FLAGS);
+	if (st)
+		return st;
 	if ((w0 >> 20) & 0x7ff)
 		return IAX_COMP_NOZERO_RESERVE;
 	if (!(flags & IDXD_OP_FLAG_RCI) && idxd_rd16(d, 36))

@@ -184,6 +184,8 @@ enum run_result sim_op_dsa(struct sim_exec *x);
 enum run_result sim_op_iaa(struct sim_exec *x);
 /* Validate the current descriptor; 0 if good, else the status to report. */
 uint8_t sim_validate(struct sim_exec *x, bool batch_member);
+/* The IAA part of sim_validate() (ops_iaa.c). */
+uint8_t sim_validate_iaa(struct sim_exec *x, bool batch_member);
 
 /* Shared helpers of exec.c used by ops_dsa.c and ops_iaa.c */
 /* Translate; on FAULT start a page-request wait (block on fault) or prepare
@@ -225,6 +227,20 @@ static inline bool sim_zero(const uint8_t *p, size_t n)
 	for (; i < n; i++)
 		acc |= p[i];
 	return acc == 0;
+}
+
+/* Flags outside @valid (and block on fault where the work queues refuse it):
+ * @status, with the offending flags in the record; else 0. */
+static inline uint8_t sim_check_flags(struct sim_exec *x, uint32_t flags, uint32_t valid,
+				      uint8_t status)
+{
+	uint32_t bad = flags & ~valid;
+	if ((flags & IDXD_OP_FLAG_BOF) && x->dev->conf.no_block_on_fault)
+		bad |= IDXD_OP_FLAG_BOF;
+	if (!bad)
+		return 0;
+	memcpy(x->cr + 16, &bad, 3); /* 24 flag bits */
+	return status;
 }
 
 /* aecs (ops_iaa.c) */

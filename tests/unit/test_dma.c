@@ -263,42 +263,7 @@ static void test_info_iaa(void)
 	EXPECT_EQ(sva_dev_close(dev), 0);
 }
 
-static void test_bof_off(void)
-{
-	struct sva_dev *dev = sva_dev_open("dsa_sim0,bof=0,engines=0", NULL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
-	struct sva_dev_info info;
-	EXPECT_EQ(sva_dev_info_get(dev, &info), 0);
-	CU_ASSERT((info.capa & SVA_CAPA_BLOCK_ON_FAULT) == 0);
-	CU_ASSERT((info.capa & SVA_CAPA_PARTIAL) != 0);
-	log_begin();
-	errno = 0;
-	struct sva_queue *q = sva_queue_create(dev, &(struct sva_queue_conf){.nb_desc = 64,
-									.fault_mode = SVA_FAULT_BLOCK});
-	int e = errno;
-	const char *log = log_end();
-	CU_ASSERT_PTR_NULL(q);
-	EXPECT_EQ(e, ENOTSUP);
-	CU_ASSERT_PTR_NOT_NULL(strstr(log, "block"));
-	q = sva_queue_create(dev, &(struct sva_queue_conf){.nb_desc = 64,
-							    .fault_mode = SVA_FAULT_PARTIAL});
-	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-	/* It works, with partial completions. */
-	char *src = malloc(10000), *dst = malloc(10000);
-	memset(src, 0x5a, 10000);
-	memset(dst, 0, 10000);
-	CU_ASSERT(sva_copy(q, dst, src, 10000, SVA_OP_FLAG_SUBMIT) >= 0);
-	enum sva_status bad;
-	EXPECT_EQ(reap(q, 1, &bad), 1);
-	EXPECT_EQ(bad, SVA_STATUS_SUCCESS);
-	CU_ASSERT(memcmp(src, dst, 10000) == 0);
-	free(src);
-	free(dst);
-	EXPECT_EQ(sva_dev_close(dev), 0);
-}
-
-/* ---- queue configuration ---------------------------------------------------------- */
-
+/* Queue creation must fail with @err, and the log must name @needle. */
 static void conf_fails(struct sva_dev *dev, const struct sva_queue_conf *c, int err,
 		       const char *needle)
 {
@@ -316,6 +281,35 @@ static void conf_fails(struct sva_dev *dev, const struct sva_queue_conf *c, int 
 		CU_FAIL("the logged reason is not the expected one");
 	}
 }
+
+static void test_bof_off(void)
+{
+	struct sva_dev *dev = sva_dev_open("dsa_sim0,bof=0,engines=0", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	struct sva_dev_info info;
+	EXPECT_EQ(sva_dev_info_get(dev, &info), 0);
+	CU_ASSERT((info.capa & SVA_CAPA_BLOCK_ON_FAULT) == 0);
+	CU_ASSERT((info.capa & SVA_CAPA_PARTIAL) != 0);
+	conf_fails(dev, &(struct sva_queue_conf){.nb_desc = 64, .fault_mode = SVA_FAULT_BLOCK},
+		   ENOTSUP, "block");
+	struct sva_queue *q = sva_queue_create(dev, &(struct sva_queue_conf){
+		.nb_desc = 64, .fault_mode = SVA_FAULT_PARTIAL});
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	/* It works, with partial completions. */
+	char *src = malloc(10000), *dst = malloc(10000);
+	memset(src, 0x5a, 10000);
+	memset(dst, 0, 10000);
+	CU_ASSERT(sva_copy(q, dst, src, 10000, SVA_OP_FLAG_SUBMIT) >= 0);
+	enum sva_status bad;
+	EXPECT_EQ(reap(q, 1, &bad), 1);
+	EXPECT_EQ(bad, SVA_STATUS_SUCCESS);
+	CU_ASSERT(memcmp(src, dst, 10000) == 0);
+	free(src);
+	free(dst);
+	EXPECT_EQ(sva_dev_close(dev), 0);
+}
+
+/* ---- queue configuration ---------------------------------------------------------- */
 
 static void test_queue_conf(void)
 {
@@ -508,6 +502,25 @@ static void test_stop_start_inline(void)
 	stop_start("engines=0");
 }
 
+/* Page requests the software device has raised, as its dump reports them
+ * (the "executed ..." line); 0 if the line is not there. */
+static unsigned long long dump_page_requests(struct sva_dev *dev)
+{
+	char *buf = NULL;
+	size_t sz = 0;
+	unsigned long long n = 0;
+	FILE *f = open_memstream(&buf, &sz);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	EXPECT_EQ(sva_dev_dump(dev, f), 0);
+	fclose(f);
+	const char *p = strstr(buf, "  executed ");
+	p = p ? strstr(p, " errors, ") : NULL;
+	if (!p || sscanf(p, " errors, %llu page requests", &n) != 1)
+		n = 0;
+	free(buf);
+	return n;
+}
+
 /* Stop, then close, while an engine is blocked on a fault nobody answers. */
 static void test_stop_blocked_then_close(void)
 {
@@ -526,7 +539,11 @@ static void test_stop_blocked_then_close(void)
 	for (int i = 0; i < 4; i++)
 		CU_ASSERT(sva_copy(q, dst + i * 4 * SVA_PAGE_SIZE, src, 4 * SVA_PAGE_SIZE, 0) >= 0);
 	EXPECT_EQ(sva_submit(q), 0);
-	usleep(20000); /* let the engine take the first one and block on its fault */
+	/* The engine takes the first one and blocks on its fault. */
+	uint64_t t0 = sva_now_ns();
+	while (dump_page_requests(dev) == 0 && sva_now_ns() - t0 < DEADLINE_NS)
+		usleep(100);
+	CU_ASSERT(dump_page_requests(dev) > 0);
 	EXPECT_EQ(sva_dev_stop(dev), 0);
 	enum sva_status bad;
 	EXPECT_EQ(reap(q, 4, &bad), 4);

@@ -6,13 +6,11 @@ offending option and runs nothing.
 
   perf-cli.py SVADK_PERF SOURCE_ROOT
 """
-import json
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from perf_common import Checker, args, run, show  # noqa: E402
+from perf_common import Checker, args, help_params, run, run_json, show  # noqa: E402
 
 perf, root = args()
 t = Checker("perf-cli")
@@ -24,8 +22,7 @@ for h in (["--help"], ["-h"]):
     for want in ("Usage:", "--config", "--interactive", "--list-devices", "Exit status",
                  "[GLOBAL]", "lcore_dma"):
         t.check(want in p.stdout, "%s mentions %s" % (h[0], want), p.stdout)
-help_params = re.findall(r"^  --([a-z0-9-]+) ", run(perf, ["--help"]).stdout, re.M)
-t.check(len(help_params) >= 25, "--help lists the parameters (%d)" % len(help_params))
+help_params(t, perf)
 # --help wins wherever it is, and runs nothing
 p = run(perf, ["--device", "nope", "--help"])
 t.check(p.returncode == 0 and "Usage:" in p.stdout, "--help after other options", show(p))
@@ -38,13 +35,12 @@ for drv in ("dsa_sim", "iaa_sim", "cpu"):
 
 # --- good options, read back from the JSON document ---------------------------------
 def conf_of(argv):
-    p = run(perf, ["--device", "cpu", "--baseline", "none", "--ops", "4", "--mem", "256k",
-                   "--size", "64", "--json", "-"] + argv)
-    if not t.check(p.returncode == 0, "options accepted: %s" % " ".join(argv), show(p)):
-        return None
+    p, doc = run_json(t, perf, ["--device", "cpu", "--baseline", "none", "--ops", "4", "--mem",
+                                "256k", "--size", "64", "--json", "-"] + argv,
+                      "options accepted: %s" % " ".join(argv))
     try:
-        return json.loads(p.stdout)["cases"][0]["config"]
-    except (ValueError, KeyError, IndexError) as e:
+        return doc["cases"][0]["config"] if doc else None
+    except (KeyError, IndexError) as e:
         t.check(False, "JSON for %s: %s" % (argv, e), p.stdout)
         return None
 

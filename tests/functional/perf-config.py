@@ -7,12 +7,11 @@ case settings; bad files exit 2 with one message naming FILE:LINE.
 
   perf-config.py SVADK_PERF SOURCE_ROOT
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from perf_common import Checker, args, run, show, tmpdir  # noqa: E402
+from perf_common import Checker, args, run, run_json, show, tmpdir  # noqa: E402
 
 perf, root = args()
 t = Checker("perf-config")
@@ -24,14 +23,6 @@ def write(name, text):
     with open(path, "w") as f:
         f.write(text)
     return path
-
-
-def load(p):
-    try:
-        return json.loads(p.stdout)
-    except ValueError as e:
-        t.check(False, "JSON document: %s" % e, show(p))
-        return None
 
 
 # --- the sample configs: every case runs and verifies ---------------------------------------
@@ -46,9 +37,8 @@ for name, want_cases in samples.items():
     if not t.check(os.path.exists(path), "%s exists" % path):
         continue
     # short: few operations, small pools (the command line wins over the file)
-    p = run(perf, ["--config", path, "--ops", "24", "--mem", "128k", "--json", "-"], timeout=120)
-    t.check(p.returncode == 0, "%s runs" % name, show(p))
-    doc = load(p)
+    p, doc = run_json(t, perf, ["--config", path, "--ops", "24", "--mem", "128k", "--json", "-"],
+                      "%s runs" % name, timeout=120)
     if not doc:
         continue
     got = [c["case"] for c in doc["cases"]]
@@ -118,9 +108,7 @@ lcore = 0, 1
 buf_size = 64, 4k
 mem_size = 1
 """)
-p = run(perf, ["--config", good, "--json", "-"])
-t.check(p.returncode == 0, "good.ini runs", show(p))
-doc = load(p)
+p, doc = run_json(t, perf, ["--config", good, "--json", "-"], "good.ini runs")
 if doc:
     cs = {c["case"]: c["config"] for c in doc["cases"]}
     t.check(list(cs) == ["first", "second", "third"], "good.ini: cases in order, skip left out",
@@ -140,8 +128,8 @@ if doc:
             t.check(got == v, "good.ini [%s]: %s = %r (got %r)" % (case, k, v, got))
 
 # an option on the command line wins over [GLOBAL] and the case
-p = run(perf, ["--config", good, "--json", "-", "--ops", "2", "--size", "64"])
-doc = load(p)
+p, doc = run_json(t, perf, ["--config", good, "--json", "-", "--ops", "2", "--size", "64"],
+                  "good.ini with --ops and --size")
 if doc:
     t.check(all(c["config"]["ops"] == 2 and c["config"]["sizes"] == [64] for c in doc["cases"]),
             "good.ini: --ops and --size override every case")

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from perf_common import Checker, args, env, run  # noqa: E402
+from perf_common import Checker, args, env, help_params, run  # noqa: E402
 
 perf, root = args()
 t = Checker("perf-doc")
@@ -22,10 +22,7 @@ guide_path = os.path.join(root, "doc", "guides", "perf-tool.md")
 if not t.check(os.path.exists(guide_path), "%s exists" % guide_path):
     t.done()
 guide = open(guide_path).read()
-help_text = run(perf, ["--help"]).stdout
-
-params = re.findall(r"^  --([a-z0-9-]+) ", help_text, re.M)
-t.check(len(params) >= 25, "--help lists the parameters (%d)" % len(params))
+params, help_text = help_params(t, perf)
 rows = set(re.findall(r"^\| `--([a-z0-9-]+)`", guide, re.M))
 general = {"help", "config", "interactive", "list-devices"}
 for p in params:

@@ -8,13 +8,12 @@ fail the run (exit 1), never a warning.
 
   perf-ops.py SVADK_PERF SOURCE_ROOT
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from perf_common import (DSA_OPS, IAA_OPS, READ_ONLY_OPS, Checker, args, run,  # noqa: E402
-                         show)
+                         run_json, show)
 
 perf, root = args()
 t = Checker("perf-ops")
@@ -24,14 +23,7 @@ BASE = ["--ops", "24", "--mem", "16k", "--burst", "4", "--handler-cpu", "poll", 
 
 
 def results(argv, what, want_rc=0, **env):
-    p = run(perf, argv, timeout=120, **env)
-    if not t.check(p.returncode == want_rc, "%s: exit %d" % (what, want_rc), show(p)):
-        return p, None
-    try:
-        return p, json.loads(p.stdout)
-    except ValueError as e:
-        t.check(False, "%s: JSON: %s" % (what, e), show(p))
-        return p, None
+    return run_json(t, perf, argv, what, want_rc, timeout=120, **env)
 
 
 def check_all_verified(doc, what, devices, faults=None):

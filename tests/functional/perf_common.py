@@ -6,7 +6,9 @@ source root as its second, prints one line per failed check, and exits 0
 (pass), 1 (fail) or 77 (skip).
 """
 import atexit
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,6 +84,28 @@ def show(p):
     return "$ %s\nexit %s\n--- stdout\n%s\n--- stderr\n%s" % (
         " ".join(p.args) if isinstance(p.args, list) else p.args, p.returncode,
         p.stdout if isinstance(p.stdout, str) else "", p.stderr if isinstance(p.stderr, str) else "")
+
+
+def run_json(t, perf, argv, what, want_rc=0, timeout=60, **extra_env):
+    """Run svadk-perf (argv has --json -), check its exit status is want_rc and
+    parse stdout. Returns (CompletedProcess, document), the document None when
+    a check of Checker t failed."""
+    p = run(perf, argv, timeout=timeout, **extra_env)
+    if not t.check(p.returncode == want_rc, "%s: exit %d" % (what, want_rc), show(p)):
+        return p, None
+    try:
+        return p, json.loads(p.stdout)
+    except ValueError as e:
+        t.check(False, "%s: JSON: %s" % (what, e), show(p))
+        return p, None
+
+
+def help_params(t, perf):
+    """(the --NAME parameters --help lists, the help text); checks there are at least 25."""
+    text = run(perf, ["--help"]).stdout
+    params = re.findall(r"^  --([a-z0-9-]+) ", text, re.M)
+    t.check(len(params) >= 25, "--help lists the parameters (%d)" % len(params))
+    return params, text
 
 
 # Operations of each software device (the cpu device does every one).

@@ -327,6 +327,19 @@ void sim_portal_poll(struct sim_portal *p)
 		run_queued(p, x, true);
 }
 
+/* Add the counters of @x to @st (the executor's own fields of it). */
+static void exec_stats_add(struct sim_dsa_stats *st, const struct sim_exec *x)
+{
+	st->descs += sva_counter_read(&x->descs);
+	st->batches += sva_counter_read(&x->batches);
+	st->bytes += sva_counter_read(&x->bytes);
+	st->errors += sva_counter_read(&x->errors);
+	st->page_requests += sva_counter_read(&x->page_requests);
+	st->partials += sva_counter_read(&x->partials);
+	st->prs_timeouts += sva_counter_read(&x->prs_timeouts);
+	st->stale += sva_counter_read(&x->stale);
+}
+
 void sim_portal_close(struct sim_portal *p)
 {
 	if (!p)
@@ -353,14 +366,7 @@ void sim_portal_close(struct sim_portal *p)
 				break;
 			}
 		}
-		atomic_fetch_add(&dev->gone_descs, sva_counter_read(&x->descs));
-		atomic_fetch_add(&dev->gone_batches, sva_counter_read(&x->batches));
-		atomic_fetch_add(&dev->gone_bytes, sva_counter_read(&x->bytes));
-		atomic_fetch_add(&dev->gone_errors, sva_counter_read(&x->errors));
-		atomic_fetch_add(&dev->gone_prq, sva_counter_read(&x->page_requests));
-		atomic_fetch_add(&dev->gone_partials, sva_counter_read(&x->partials));
-		atomic_fetch_add(&dev->gone_timeouts, sva_counter_read(&x->prs_timeouts));
-		atomic_fetch_add(&dev->gone_stale, sva_counter_read(&x->stale));
+		exec_stats_add(&dev->gone, x);
 	}
 	pthread_mutex_unlock(&dev->lock);
 	sim_exec_free(p->x);
@@ -375,36 +381,18 @@ int sim_dsa_swerr_read(struct sim_dsa *dev, struct sim_swerr *e)
 
 void sim_dsa_stats_get(struct sim_dsa *dev, struct sim_dsa_stats *st)
 {
-	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&dev->lock);
+	*st = dev->gone;
 	struct sim_exec *all[SIM_DSA_MAX_ENGINES + SVA_ARRAY_SIZE(dev->inline_execs)];
 	unsigned int n = 0;
 	for (unsigned int i = 0; i < dev->conf.nb_engines; i++)
 		all[n++] = dev->engine[i];
 	for (unsigned int i = 0; i < dev->nb_inline; i++)
 		all[n++] = dev->inline_execs[i];
-	for (unsigned int i = 0; i < n; i++) {
-		struct sim_exec *x = all[i];
-		if (!x)
-			continue;
-		st->descs += sva_counter_read(&x->descs);
-		st->batches += sva_counter_read(&x->batches);
-		st->bytes += sva_counter_read(&x->bytes);
-		st->errors += sva_counter_read(&x->errors);
-		st->page_requests += sva_counter_read(&x->page_requests);
-		st->partials += sva_counter_read(&x->partials);
-		st->prs_timeouts += sva_counter_read(&x->prs_timeouts);
-		st->stale += sva_counter_read(&x->stale);
-	}
+	for (unsigned int i = 0; i < n; i++)
+		if (all[i])
+			exec_stats_add(st, all[i]);
 	pthread_mutex_unlock(&dev->lock);
-	st->descs += atomic_load(&dev->gone_descs);
-	st->batches += atomic_load(&dev->gone_batches);
-	st->bytes += atomic_load(&dev->gone_bytes);
-	st->errors += atomic_load(&dev->gone_errors);
-	st->page_requests += atomic_load(&dev->gone_prq);
-	st->partials += atomic_load(&dev->gone_partials);
-	st->prs_timeouts += atomic_load(&dev->gone_timeouts);
-	st->stale += atomic_load(&dev->gone_stale);
 	st->swerrs = atomic_load(&dev->swerr_count);
 	st->wq_full = atomic_load(&dev->wq_full);
 }

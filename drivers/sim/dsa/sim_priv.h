@@ -155,9 +155,8 @@ struct sim_dsa {
 	struct sva_ring *swerr;
 	_Atomic uint64_t swerr_count;
 	_Atomic uint64_t wq_full;
-	/* counters of inline executors that are gone */
-	_Atomic uint64_t gone_descs, gone_batches, gone_bytes, gone_errors, gone_prq, gone_partials,
-		gone_timeouts, gone_stale;
+	/* counters of inline executors that are gone (under lock) */
+	struct sim_dsa_stats gone;
 	struct sim_exec *inline_execs[256];
 	unsigned int nb_inline;
 	struct aecs_ctx aecs[AECS_SLOTS];

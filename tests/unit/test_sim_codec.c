@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <malloc.h>
 #include <zlib.h>
 
@@ -250,37 +249,6 @@ static void test_crc32c_vs_isal(void)
 	free(buf);
 }
 #endif
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Informational: prints the throughput, asserts nothing about it. */
-static void test_crc32c_throughput(void)
-{
-	enum { N = 4 << 20 };
-	uint8_t *buf = xmalloc(N);
-	uint32_t sink = 0;
-	double t0, hw, sw;
-	int reps = 16;
-
-	fill_random(buf, N);
-	sink ^= sva_sw_crc32c(0, buf, N);
-	t0 = now_s();
-	for (int i = 0; i < reps; i++)
-		sink ^= sva_sw_crc32c(sink, buf, N);
-	hw = (double)N * reps / (now_s() - t0) / 1e9;
-	t0 = now_s();
-	for (int i = 0; i < reps / 4; i++)
-		sink ^= sva_sw_crc32c_portable(sink, buf, N);
-	sw = (double)N * (reps / 4) / (now_s() - t0) / 1e9;
-	printf("\n    CRC-32C 4 MiB: sva_sw_crc32c %.1f GB/s (%s), table %.2f GB/s [%x]\n", hw,
-	       sva_sw_crc32c_hw_available() ? "SSE4.2" : "table", sw, (unsigned int)sink & 1);
-	free(buf);
-}
 
 /* ------------------------------------------------------------------------- */
 /* CRC-32 (gzip) */
@@ -965,7 +933,6 @@ static int register_suites(void)
 #ifdef SVA_HAVE_ISAL
 		{ "crc32c_vs_isal", test_crc32c_vs_isal },
 #endif
-		{ "crc32c_throughput", test_crc32c_throughput },
 		{ "crc32_gzip", test_crc32_gzip },
 		{ "crc64_check_values", test_crc64_check_values },
 		{ "crc64_vs_reference", test_crc64_vs_reference },

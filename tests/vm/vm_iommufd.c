@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "sva_iopf.h"
 #include "sva_log.h"
 #include "sva_time.h"
+#include "vmt_check.h"
 #include "vmt_selftest.h"
 
 #define BUF_VA 0x40000000ull /* inside the mock aperture [16 MiB, 2 GiB) */
@@ -35,27 +35,10 @@
 #define PASID_B 101u
 #define PASID_NONE 200u
 
-static int passed, failed;
 static struct vmt_kernel kern;
 static struct sva_iommufd *ic;
 static struct sva_iommufd_fq *fq;
 static struct sva_iopf *pf;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 static int test_cmd(struct vmt_test_cmd *c)
 {
@@ -461,6 +444,5 @@ int main(void)
 	if (fx.pas)
 		sva_as_put(fx.pas);
 	sva_iommufd_close(ic);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done();
 }

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/vfio.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,29 +30,13 @@
 #include "sva_dma.h"
 #include "sva_iommufd.h"
 #include "sva_log.h"
+#include "vmt_check.h"
 
 #define EDU_VENDOR 0x1234
 #define EDU_DEVICE 0x11e8
 #define EDU_BUF 0x40000ull /* device-side DMA buffer */
 #define BUF_VA 0x08000000ull /* edu's default DMA mask is 28 bits */
 #define DMA_LEN 1024u /* qemu 7.2's edu refuses a transfer of its whole 4 KiB buffer */
-
-static int passed, failed;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 static int write_str(const char *path, const char *s)
 {
@@ -281,6 +264,5 @@ out:
 	if (pas)
 		sva_as_put(pas);
 	sva_iommufd_close(ic);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done();
 }

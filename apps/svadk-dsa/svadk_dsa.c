@@ -191,38 +191,64 @@ struct opts {
 	bool verify;
 };
 
-static int run(struct tool *t, const struct opts *o, uint64_t size, const char *what,
-	       const char *label, uint64_t need_capa)
+/* The device operations command @p t needs, its verification included. */
+static uint64_t need_capa(const struct tool *t)
 {
-	struct ofl_dev d;
-	if (ofl_dev_open(&d, &o->dev, need_capa) < 0)
-		return OFL_EXIT_ERR;
-	uint64_t chunk = o->chunk;
-	uint64_t maxx = SVA_ALIGN_DOWN((uint64_t)d.info.max_xfer, SVA_PAGE_SIZE);
-	if (chunk > maxx) {
-		if (maxx == 0) {
-			ofl_err("device %s: max_xfer %u is below 4 KiB", d.name, d.info.max_xfer);
-			ofl_dev_close(&d);
-			return OFL_EXIT_ERR;
-		}
-		chunk = maxx;
+	static const enum sva_op op[] = {
+		[CMD_COPY] = SVA_OP_COPY, [CMD_CRC32C] = SVA_OP_CRC32C,
+		[CMD_COMPARE] = SVA_OP_COMPARE, [CMD_FILL] = SVA_OP_FILL,
+		[CMD_DUALCAST] = SVA_OP_DUALCAST,
+	};
+	uint64_t capa = SVA_CAPA_OP(op[t->cmd]);
+	if (t->verify) /* copy, fill and dualcast only */
+		capa |= SVA_CAPA_OP(t->cmd == CMD_FILL ? SVA_OP_COMPARE_PATTERN : SVA_OP_COMPARE);
+	return capa;
+}
+
+/* Open the device for command @p t; *chunk: --chunk, at most what the device
+ * takes in one operation. @return 0, or -1 with a message. */
+static int open_dev(struct ofl_dev *d, const struct opts *o, const struct tool *t,
+		    uint32_t *chunk)
+{
+	if (ofl_dev_open(d, &o->dev, need_capa(t)) < 0)
+		return -1;
+	uint64_t maxx = SVA_ALIGN_DOWN((uint64_t)d->info.max_xfer, SVA_PAGE_SIZE);
+	if (o->chunk > maxx && maxx == 0) {
+		ofl_err("device %s: max_xfer %u is below 4 KiB", d->name, d->info.max_xfer);
+		ofl_dev_close(d);
+		return -1;
 	}
+	*chunk = (uint32_t)(o->chunk > maxx ? maxx : o->chunk);
+	return 0;
+}
+
+/* Run command @p t over @p size bytes on the open device; summary line. */
+static int run_on(struct ofl_dev *d, uint32_t chunk, struct tool *t, const struct opts *o,
+		  uint64_t size)
+{
+	const char *name = stage_name[t->cmd][0];
 	struct ofl_pipe p = {
-		.d = &d, .ops = &dsa_ops, .tool = t, .label = label, .size = size,
-		.chunk = (uint32_t)chunk, .depth = o->depth,
+		.d = d, .ops = &dsa_ops, .tool = t, .label = name, .size = size, .chunk = chunk,
+		.depth = o->depth,
 	};
 	int r = ofl_pipe_run(&p);
-	int rc = OFL_EXIT_OK;
-	if (r < 0) {
-		rc = p.exit_code ? p.exit_code : OFL_EXIT_ERR;
-	} else {
-		char extra[96];
-		snprintf(extra, sizeof(extra), "chunk %llu x depth %u%s",
-			 (unsigned long long)chunk, o->depth,
-			 t->verify && t->cmd != CMD_CRC32C && t->cmd != CMD_COMPARE ? ", verified"
-										   : "");
-		ofl_summary(&d, what, r == 1 ? p.bytes_done : size, p.ns, extra);
-	}
+	if (r < 0)
+		return p.exit_code ? p.exit_code : OFL_EXIT_ERR;
+	char extra[96];
+	snprintf(extra, sizeof(extra), "chunk %u x depth %u%s", chunk, o->depth,
+		 t->verify ? ", verified" : "");
+	ofl_summary(d, name, r == 1 ? p.bytes_done : size, p.ns, extra);
+	return OFL_EXIT_OK;
+}
+
+/* Open the device, run @p t once, close. */
+static int run(struct tool *t, const struct opts *o, uint64_t size)
+{
+	struct ofl_dev d;
+	uint32_t chunk;
+	if (open_dev(&d, o, t, &chunk) < 0)
+		return OFL_EXIT_ERR;
+	int rc = run_on(&d, chunk, t, o, size);
 	ofl_dev_close(&d);
 	return rc;
 }
@@ -236,8 +262,7 @@ static int cmd_copy(const struct opts *o, char **av)
 	if (ofl_check_not_input(av[1], &t.src) < 0 ||
 	    ofl_map_output(&t.dst, av[1], t.src.size, t.src.mode) < 0)
 		goto out;
-	rc = run(&t, o, t.src.size, "copy", "copy",
-		 SVA_CAPA_OP(SVA_OP_COPY) | (o->verify ? SVA_CAPA_OP(SVA_OP_COMPARE) : 0));
+	rc = run(&t, o, t.src.size);
 out:
 	ofl_unmap(&t.dst);
 	ofl_unmap(&t.src);
@@ -266,8 +291,7 @@ static int cmd_dualcast(const struct opts *o, char **av)
 		ofl_err("internal error: destination mappings are not page aligned");
 		goto out;
 	}
-	rc = run(&t, o, t.src.size, "dualcast", "dualcast",
-		 SVA_CAPA_OP(SVA_OP_DUALCAST) | (o->verify ? SVA_CAPA_OP(SVA_OP_COMPARE) : 0));
+	rc = run(&t, o, t.src.size);
 out:
 	ofl_unmap(&t.dst2);
 	ofl_unmap(&t.dst);
@@ -278,6 +302,11 @@ out:
 static int cmd_crc32c(const struct opts *o, int ac, char **av)
 {
 	int worst = OFL_EXIT_OK;
+	struct ofl_dev d;
+	uint32_t chunk;
+	/* One device for every file; each file's summary counts its own faults. */
+	if (open_dev(&d, o, &(struct tool){.cmd = CMD_CRC32C}, &chunk) < 0)
+		return OFL_EXIT_ERR;
 	for (int i = 0; i < ac; i++) {
 		struct tool t = {.cmd = CMD_CRC32C};
 		ofl_crc_init(&t.crc, 32, 0x1EDC6F41, true);
@@ -285,7 +314,7 @@ static int cmd_crc32c(const struct opts *o, int ac, char **av)
 			worst = OFL_EXIT_ERR;
 			continue;
 		}
-		int rc = run(&t, o, t.src.size, "crc32c", "crc32c", SVA_CAPA_OP(SVA_OP_CRC32C));
+		int rc = run_on(&d, chunk, &t, o, t.src.size);
 		ofl_unmap(&t.src);
 		if (rc != OFL_EXIT_OK) {
 			worst = rc;
@@ -294,6 +323,7 @@ static int cmd_crc32c(const struct opts *o, int ac, char **av)
 		printf("%08llx  %s\n", (unsigned long long)t.crc_value, av[i]);
 		fflush(stdout);
 	}
+	ofl_dev_close(&d);
 	return worst;
 }
 
@@ -306,7 +336,7 @@ static int cmd_compare(const struct opts *o, char **av)
 	if (ofl_map_input(&t.dst, av[1]) < 0)
 		goto out;
 	uint64_t n = t.src.size < t.dst.size ? t.src.size : t.dst.size;
-	rc = run(&t, o, n, "compare", "compare", SVA_CAPA_OP(SVA_OP_COMPARE));
+	rc = run(&t, o, n);
 	if (rc != OFL_EXIT_OK)
 		goto out;
 	if (t.differ) {
@@ -366,9 +396,7 @@ static int cmd_fill(const struct opts *o, char **av)
 	}
 	if (ofl_map_output(&t.dst, av[0], size, 0666) < 0)
 		return OFL_EXIT_ERR;
-	int rc = run(&t, o, size, "fill", "fill",
-		     SVA_CAPA_OP(SVA_OP_FILL) |
-			     (o->verify ? SVA_CAPA_OP(SVA_OP_COMPARE_PATTERN) : 0));
+	int rc = run(&t, o, size);
 	ofl_unmap(&t.dst);
 	return rc;
 }

@@ -101,6 +101,18 @@ for work in "${dirs[@]}"; do
 	# the summary line (not quiet) goes to stderr and has no progress bar when piped
 	expect 0 "$dsa" copy "$work/text" "$work/text.c2" &&
 		summary_ok "copy: 1048576 bytes in .* GB/s.*faults resolved"
+	# crc32c of several files on one device: each summary counts its own file's faults;
+	# the CRCs in order
+	if expect 0 "$dsa" crc32c "$work/text" "$work/empty" "$work/one"; then
+		grep -q "crc32c: 1048576 bytes in .*faults resolved: [1-9]" "$work/err" && ok ||
+			fail "crc32c summary of text: no faults: $(cat "$work/err")"
+		grep -q "crc32c: 0 bytes in .*faults resolved: 0 requests (0 pages + 0 ahead, p50 0.0 us), 0 partial" \
+			"$work/err" && ok || fail "crc32c summary of the empty file counts earlier faults: $(cat "$work/err")"
+		[ "$(cut -d' ' -f3 "$work/out" | tr '\n' ' ')" = "$work/text $work/empty $work/one " ] &&
+			[ "$(cut -d' ' -f1 "$work/out" | tr '\n' ' ')" = "$(for f in text empty one; do
+				"$ref" crc32c "$work/$f" | cut -d' ' -f1; done | tr '\n' ' ')" ] && ok ||
+			fail "crc32c of three files: $(cat "$work/out")"
+	fi
 	rm -f "$work"/*.copy "$work"/*.c2 "$work"/*.mod "$work"/*.head
 done
 

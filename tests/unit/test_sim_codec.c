@@ -15,6 +15,7 @@
 #include "sva_build_config.h"
 #include "sva_dma.h"
 #include "sva_test.h"
+#include "sva_test_ref.h"
 
 #ifdef SVA_HAVE_ISAL
 #include <isa-l/crc.h>
@@ -23,23 +24,6 @@
 
 /* ------------------------------------------------------------------------- */
 /* Helpers */
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1Dull;
-}
-
-static void fill_random(uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(rnd() >> 56);
-}
 
 /* Compressible text: words from a small vocabulary. */
 static void fill_text(uint8_t *p, size_t n)
@@ -64,63 +48,6 @@ static uint8_t *xmalloc(size_t n)
 	uint8_t *p = malloc(n ? n : 1);
 	CU_ASSERT_FATAL(p != NULL);
 	return p;
-}
-
-static uint64_t bitrev(uint64_t v, int bits)
-{
-	uint64_t r = 0;
-	for (int i = 0; i < bits; i++) {
-		r = (r << 1) | (v & 1);
-		v >>= 1;
-	}
-	return r;
-}
-
-/* Bitwise CRC-32C register update (reflected, LSB first), no inversion. */
-static uint32_t ref_crc32c_raw(uint32_t reg, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		reg ^= p[i];
-		for (int b = 0; b < 8; b++)
-			reg = (reg >> 1) ^ ((reg & 1) ? 0x82F63B78u : 0);
-	}
-	return reg;
-}
-
-static uint32_t ref_crc32c(uint32_t seed, const uint8_t *p, size_t n)
-{
-	return ~ref_crc32c_raw(~seed, p, n);
-}
-
-/*
- * Bitwise CRC-64 in the textbook model: the register holds the polynomial
- * remainder MSB-first (non-reflected), the input bits are taken LSB-first when
- * reflecting, and the result is bit-reversed then. A CRC of width w lives in
- * the top w bits of the register; INVERT sets/xors those w bits.
- */
-static uint64_t ref_crc64(uint64_t poly, uint32_t flags, const uint8_t *p, size_t n)
-{
-	int width = 64;
-	if (poly)
-		for (uint64_t q = poly; !(q & 1); q >>= 1)
-			width--;
-	uint64_t ones = width == 64 ? ~0ull : ((1ull << width) - 1) << (64 - width);
-	uint64_t reg = (flags & SVA_SW_CRC64_INVERT) ? ones : 0;
-	for (size_t i = 0; i < n; i++) {
-		for (int b = 0; b < 8; b++) {
-			int bit = (flags & SVA_SW_CRC64_REFLECT) ? (p[i] >> b) & 1
-							       : (p[i] >> (7 - b)) & 1;
-			int top = (int)(reg >> 63) ^ bit;
-			reg <<= 1;
-			if (top)
-				reg ^= poly;
-		}
-	}
-	if (flags & SVA_SW_CRC64_INVERT)
-		reg ^= ones;
-	if (flags & SVA_SW_CRC64_REFLECT)
-		reg = bitrev(reg, 64);
-	return reg;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -193,14 +120,14 @@ static void test_crc32c_vs_reference_large(void)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		for (size_t off = 0; off < 8; off += 3) {
 			uint32_t seed = (uint32_t)rnd();
-			uint32_t want = ref_crc32c(seed, buf + off, sizes[i]);
+			uint32_t want = ref_crc32c_bitwise(seed, buf + off, sizes[i]);
 			CU_ASSERT_EQUAL(sva_sw_crc32c(seed, buf + off, sizes[i]), want);
 			CU_ASSERT_EQUAL(sva_sw_crc32c_portable(seed, buf + off, sizes[i]), want);
 		}
 	}
 	for (int k = 0; k < 40; k++) {
 		size_t n = rnd() % 200000, off = rnd() % 8;
-		uint32_t want = ref_crc32c(0, buf + off, n);
+		uint32_t want = ref_crc32c_bitwise(0, buf + off, n);
 		CU_ASSERT_EQUAL(sva_sw_crc32c(0, buf + off, n), want);
 		CU_ASSERT_EQUAL(sva_sw_crc32c_portable(0, buf + off, n), want);
 	}
@@ -376,42 +303,6 @@ static size_t bound(size_t n)
 	return b > z ? b : z;
 }
 
-/* Raw inflate by zlib in one go; returns the output size or -1. */
-static long zlib_inflate_raw(const uint8_t *src, size_t len, uint8_t *dst, size_t cap)
-{
-	z_stream zs;
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, -15) != Z_OK)
-		return -1;
-	zs.next_in = (Bytef *)(uintptr_t)src;
-	zs.avail_in = (uInt)len;
-	zs.next_out = dst;
-	zs.avail_out = (uInt)cap;
-	int rc = inflate(&zs, Z_FINISH);
-	long out = rc == Z_STREAM_END ? (long)(cap - zs.avail_out) : -1;
-	if (rc == Z_STREAM_END && zs.avail_in != 0)
-		out = -1;
-	inflateEnd(&zs);
-	return out;
-}
-
-/* Raw deflate by zlib in one go with a 32 KiB window. */
-static size_t zlib_deflate_raw(const uint8_t *src, size_t len, uint8_t *dst, size_t cap,
-			       int level)
-{
-	z_stream zs;
-	memset(&zs, 0, sizeof(zs));
-	CU_ASSERT_FATAL(deflateInit2(&zs, level, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) == Z_OK);
-	zs.next_in = (Bytef *)(uintptr_t)src;
-	zs.avail_in = (uInt)len;
-	zs.next_out = dst;
-	zs.avail_out = (uInt)cap;
-	CU_ASSERT_FATAL(deflate(&zs, Z_FINISH) == Z_STREAM_END);
-	size_t out = cap - zs.avail_out;
-	deflateEnd(&zs);
-	return out;
-}
-
 /* sim_inflate of a whole stream in one call. */
 static long sim_inflate_all(const uint8_t *src, size_t len, uint8_t *dst, size_t cap)
 {
@@ -468,7 +359,7 @@ static void roundtrip(size_t n, enum data_kind kind, int level)
 		CU_ASSERT_EQUAL(sim_inflate_all(comp, clen, out, n + 16), (long)n);
 		CU_ASSERT(memcmp(src, out, n) == 0);
 		memset(out, 0, n);
-		CU_ASSERT_EQUAL(zlib_inflate_raw(comp, clen, out, n + 16), (long)n);
+		CU_ASSERT_EQUAL(ref_zinflate(comp, clen, out, n + 16), (long)n);
 		CU_ASSERT(memcmp(src, out, n) == 0);
 	}
 	free(src);
@@ -533,7 +424,7 @@ static void test_deflate_chunked(void)
 		chunk_len[nchunks++] = clen;
 		total += clen;
 	}
-	CU_ASSERT_EQUAL(zlib_inflate_raw(comp, total, out, n + 16), (long)n);
+	CU_ASSERT_EQUAL(ref_zinflate(comp, total, out, n + 16), (long)n);
 	CU_ASSERT(memcmp(src, out, n) == 0);
 	CU_ASSERT_EQUAL(sim_inflate_all(comp, total, out, n + 16), (long)n);
 	CU_ASSERT(memcmp(src, out, n) == 0);
@@ -623,7 +514,7 @@ static void test_inflate_streaming(void)
 	fill_random(src + 10000, 20000);
 	memcpy(src + 30000, src + 10000, 20000);
 	memcpy(src + 60000, src + 40000, 20000);
-	size_t clen = zlib_deflate_raw(src, n, comp, bound(n), 9);
+	size_t clen = ref_zdeflate(src, n, comp, bound(n), 9, false);
 
 	for (size_t i = 0; i < sizeof(in_chunks) / sizeof(in_chunks[0]); i++) {
 		for (size_t j = 0; j < sizeof(out_chunks) / sizeof(out_chunks[0]); j++) {
@@ -650,7 +541,7 @@ static void test_inflate_exact_output(void)
 	for (int k = 0; k < 60; k++) {
 		size_t n = 1 + rnd() % sizeof(src);
 		fill_kind(src, n, (enum data_kind)(k % 4));
-		size_t clen = k & 1 ? zlib_deflate_raw(src, n, comp, sizeof(comp), 9) : 0;
+		size_t clen = k & 1 ? ref_zdeflate(src, n, comp, sizeof(comp), 9, false) : 0;
 		if (!(k & 1)) {
 			uint32_t l;
 			int rc = sim_deflate(src, (uint32_t)n, comp, sizeof(comp), true, 1, &l);

@@ -36,6 +36,7 @@
 #include "sva_iopf.h"
 #include "sva_log.h"
 #include "sva_test.h"
+#include "sva_test_ref.h"
 #include "sva_time.h"
 
 #define PG ((size_t)SVA_PAGE_SIZE)
@@ -50,42 +51,6 @@ static uint64_t u(const void *p)
 }
 
 /* ---- references ----------------------------------------------------------------- */
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static void fill_random(void *p, size_t n)
-{
-	uint8_t *b = p;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v = rnd();
-		memcpy(b + i, &v, 8);
-	}
-	for (; i < n; i++)
-		b[i] = (uint8_t)rnd();
-}
-
-/* CRC-32C, bit by bit (reflected 0x82F63B78, init and final XOR all ones,
- * chainable: the seed is the CRC of the preceding bytes). */
-static uint32_t ref_crc32c_bitwise(uint32_t seed, const uint8_t *p, size_t n)
-{
-	uint32_t c = ~seed;
-	for (size_t i = 0; i < n; i++) {
-		c ^= p[i];
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1)));
-	}
-	return ~c;
-}
 
 /* The reference: bit by bit, or for the largest buffers a byte at a time
  * through a table built with the bitwise code (checked against it). */
@@ -109,31 +74,6 @@ static uint32_t ref_crc32c(uint32_t seed, const uint8_t *p, size_t n)
 	return ~c;
 }
 
-/* CRC-64, bit by bit, with any polynomial (normal form), MSB-first or
- * reflected, optionally inverted. */
-static uint64_t ref_crc64(uint64_t poly, bool reflect, bool invert, const uint8_t *p, size_t n)
-{
-	uint64_t c = invert ? ~0ull : 0;
-	if (reflect) {
-		uint64_t rp = 0;
-		for (int i = 0; i < 64; i++)
-			if (poly & (1ull << i))
-				rp |= 1ull << (63 - i);
-		for (size_t i = 0; i < n; i++) {
-			c ^= p[i];
-			for (int k = 0; k < 8; k++)
-				c = (c >> 1) ^ (rp & (0ull - (c & 1)));
-		}
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			c ^= (uint64_t)p[i] << 56;
-			for (int k = 0; k < 8; k++)
-				c = (c << 1) ^ (poly & (0ull - (c >> 63)));
-		}
-	}
-	return invert ? ~c : c;
-}
-
 static void test_references(void)
 {
 	const uint8_t *check = (const uint8_t *)"123456789";
@@ -147,8 +87,9 @@ static void test_references(void)
 	fill_random(big, n);
 	EXPECT_EQ(ref_crc32c(7, big, n), ref_crc32c_bitwise(7, big, n));
 	free(big);
-	EXPECT_EQ(ref_crc64(SVA_CRC64_POLY_ECMA, false, false, check, 9), 0x6C40DF5F0B497347ull);
-	EXPECT_EQ(ref_crc64(SVA_CRC64_POLY_ECMA, true, true, check, 9), 0x995DC9BBDF1939FAull);
+	EXPECT_EQ(ref_crc64(SVA_CRC64_POLY_ECMA, 0, check, 9), 0x6C40DF5F0B497347ull);
+	EXPECT_EQ(ref_crc64(SVA_CRC64_POLY_ECMA, SVA_CRC64_F_REFLECT | SVA_CRC64_F_INVERT, check, 9),
+		  0x995DC9BBDF1939FAull);
 }
 
 /* ---- buffers -------------------------------------------------------------------- */
@@ -886,47 +827,6 @@ static void fill_text(uint8_t *p, size_t n)
 	}
 }
 
-/* zlib raw inflate of @in into @out (cap); returns bytes out, or -1. */
-static long zinflate(const uint8_t *in, size_t in_len, uint8_t *out, size_t cap)
-{
-	z_stream z;
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -15) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)in_len;
-	z.next_out = out;
-	z.avail_out = (uInt)cap;
-	int rc = inflate(&z, Z_FINISH);
-	long n = rc == Z_STREAM_END ? (long)z.total_out : -1;
-	inflateEnd(&z);
-	return n;
-}
-
-/* zlib deflate: raw (windowBits -15) or gzip (31) with the header and
- * trailer stripped. Returns the raw deflate length. */
-static size_t zdeflate(const uint8_t *in, size_t len, uint8_t *out, size_t cap, bool gzip,
-		       int level)
-{
-	z_stream z;
-	memset(&z, 0, sizeof(z));
-	CU_ASSERT_FATAL(deflateInit2(&z, level, Z_DEFLATED, gzip ? 31 : -15, 9,
-				     Z_DEFAULT_STRATEGY) == Z_OK);
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	z.next_out = out;
-	z.avail_out = (uInt)cap;
-	CU_ASSERT_FATAL(deflate(&z, Z_FINISH) == Z_STREAM_END);
-	size_t n = z.total_out;
-	deflateEnd(&z);
-	if (gzip) {
-		CU_ASSERT_FATAL(n > 18 && out[0] == 0x1f && out[1] == 0x8b && out[3] == 0);
-		memmove(out, out + 10, n - 18); /* plain 10-byte header, 8-byte trailer */
-		n -= 18;
-	}
-	return n;
-}
-
 static void iaa_compress_roundtrip(struct rig *r)
 {
 	static const size_t lens[] = {1, 100, 4097, 65536 + 3, MiB + 1, 4 * MiB};
@@ -950,7 +850,7 @@ static void iaa_compress_roundtrip(struct rig *r)
 		CU_ASSERT(res.bytes > 0 && res.bytes <= cap);
 		EXPECT_EQ(res.value, crc32(0, s.p, (uInt)len));
 		uint8_t *out = malloc(len + 1);
-		EXPECT_EQ(zinflate(d.p, res.bytes, out, len + 1), (long)len);
+		EXPECT_EQ(ref_zinflate(d.p, res.bytes, out, len + 1), (long)len);
 		CU_ASSERT(memcmp(out, s.p, len) == 0);
 		CU_ASSERT(buf_guards_ok(&d));
 		if (i % 2)
@@ -984,7 +884,7 @@ static void iaa_compress_chunks(struct rig *r)
 		out += res.bytes;
 	}
 	uint8_t *plain = malloc(len);
-	EXPECT_EQ(zinflate(d.p, out, plain, len), (long)len);
+	EXPECT_EQ(ref_zinflate(d.p, out, plain, len), (long)len);
 	CU_ASSERT(memcmp(plain, s.p, len) == 0);
 	EXPECT_EQ(crc32(0, plain, (uInt)len), crc);
 	free(plain);
@@ -1001,7 +901,7 @@ static void iaa_decompress(struct rig *r)
 	size_t ccap = len + len / 8 + 1024;
 	buf_alloc(&c, ccap, 0);
 	for (int gz = 0; gz < 2; gz++) {
-		size_t clen = zdeflate(s.p, len, c.p, ccap, gz, gz ? 9 : 6);
+		size_t clen = ref_zdeflate(s.p, len, c.p, ccap, gz ? 9 : 6, gz);
 		/* One operation. */
 		buf_alloc(&d, len, 9);
 		struct sva_result res;
@@ -1065,7 +965,7 @@ static void iaa_decompress(struct rig *r)
 		    SVA_STATUS_DATA_ERROR);
 	EXPECT_EQ(res.status, SVA_STATUS_DATA_ERROR);
 	/* Truncated stream with LAST. */
-	size_t clen = zdeflate(s.p, 100000, c.p, ccap, false, 6);
+	size_t clen = ref_zdeflate(s.p, 100000, c.p, ccap, 6, false);
 	buf_free(&d);
 	buf_alloc(&d, 100000, 0);
 	EXPECT_DONE(r, r->q,
@@ -1120,8 +1020,7 @@ static void iaa_crc64(struct rig *r)
 			if (len > MiB + 1 && k > 1)
 				continue; /* the bitwise reference is slow */
 			uint64_t poly = kinds[k].poly ? kinds[k].poly : SVA_CRC64_POLY_ECMA;
-			uint64_t want = ref_crc64(poly, kinds[k].flags & SVA_CRC64_F_REFLECT,
-						  kinds[k].flags & SVA_CRC64_F_INVERT, s.p, len);
+			uint64_t want = ref_crc64(poly, kinds[k].flags, s.p, len);
 			struct sva_result res;
 			memset(&res, 0xff, sizeof(res));
 			EXPECT_DONE(r, r->q,
@@ -2852,7 +2751,7 @@ static void test_stale_decompress(void)
 		struct sim_dsa_conf conf = {.type = SIM_DEV_IAA, .nb_engines = inl ? 0 : 1};
 		raw_open(&t.r, &conf, NULL, NULL, 1, PF_POLL);
 		fill_text(t.plain, sizeof(t.plain));
-		t.clen = zdeflate(t.plain, sizeof(t.plain), t.comp, sizeof(t.comp), false, 6);
+		t.clen = ref_zdeflate(t.plain, sizeof(t.plain), t.comp, sizeof(t.comp), 6, false);
 		CU_ASSERT_FATAL(t.clen > 64 && t.clen <= PG);
 		pthread_t th;
 		CU_ASSERT_FATAL(pthread_create(&th, NULL, stale_iaa_main, &t) == 0);

@@ -177,18 +177,19 @@ enum pf_mode {
 	PF_IDLE,   /* attached, never run: faults are never answered */
 };
 
-struct rig {
-	struct sva_dev *dev;
-	struct sva_iopf *pf;
-	struct sva_queue *q;
-	enum pf_mode pfm;
-};
-
 struct cfg {
 	const char *name;
 	const char *args;
 	enum sva_fault_mode mode;
 	enum pf_mode pfm;
+};
+
+struct rig {
+	struct sva_dev *dev;
+	struct sva_iopf *pf;
+	struct sva_queue *q;
+	enum pf_mode pfm;
+	const struct cfg *cfg; /* rig_open_cfg() */
 };
 
 /* Small work queues and batches in some: submissions the portal refuses
@@ -237,6 +238,7 @@ static void rig_open(struct rig *r, const char *name, const char *args, enum sva
 static void rig_open_cfg(struct rig *r, const char *name, const struct cfg *c, uint16_t nb_desc)
 {
 	rig_open(r, name, c->args, c->mode, c->pfm, nb_desc);
+	r->cfg = c;
 }
 
 static void rig_close(struct rig *r)
@@ -244,6 +246,21 @@ static void rig_close(struct rig *r)
 	EXPECT_EQ(sva_dev_close(r->dev), 0);
 	sva_iopf_destroy(r->pf);
 	memset(r, 0, sizeof(*r));
+}
+
+/* Run @fn on a rig of device @name with a queue of @nb_desc, once per
+ * configuration (r->cfg), naming the configuration when it fails. */
+static void run_cfgs(const char *name, uint16_t nb_desc, void (*fn)(struct rig *r))
+{
+	for (int c = 0; c < NB_CFGS; c++) {
+		struct rig r;
+		rig_open_cfg(&r, name, &cfgs[c], nb_desc);
+		unsigned int f0 = CU_get_number_of_failures();
+		fn(&r);
+		if (CU_get_number_of_failures() != f0)
+			fprintf(stderr, "  (config '%s')\n", cfgs[c].name);
+		rig_close(&r);
+	}
 }
 
 /* Reap @n completions of @q in order with their statuses. */
@@ -513,32 +530,29 @@ static void test_cache_flush(void) { run_op_sizes(op_cache_flush, NB_CFGS); }
 
 /* Fill with an 8-byte pattern at every offset within 8 bytes, across pages
  * that fault (odd offsets put each partial completion at an odd byte). */
-static void test_fill_offsets(void)
+static void fill_offsets(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 64);
-		for (size_t off = 0; off < 8; off++) {
-			size_t len = 5 * PG + 13;
-			struct buf d;
-			buf_alloc(&d, len, off + 1);
-			const uint64_t pat = 0x8877665544332211ull;
-			EXPECT_DONE(&r, r.q, sva_fill(r.q, d.p, pat, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
-				    SVA_STATUS_SUCCESS);
-			size_t bad = len;
-			for (size_t i = 0; i < len && bad == len; i++)
-				if (d.p[i] != (uint8_t)(pat >> (8 * (i % 8))))
-					bad = i;
-			if (bad != len)
-				fprintf(stderr, "fill at +%zu (%s): first wrong byte at %zu\n", off + 1,
-					cfgs[c].name, bad);
-			EXPECT_EQ(bad, len);
-			CU_ASSERT(buf_guards_ok(&d));
-			buf_free(&d);
-		}
-		rig_close(&r);
+	for (size_t off = 0; off < 8; off++) {
+		size_t len = 5 * PG + 13;
+		struct buf d;
+		buf_alloc(&d, len, off + 1);
+		const uint64_t pat = 0x8877665544332211ull;
+		EXPECT_DONE(r, r->q, sva_fill(r->q, d.p, pat, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
+			    SVA_STATUS_SUCCESS);
+		size_t bad = len;
+		for (size_t i = 0; i < len && bad == len; i++)
+			if (d.p[i] != (uint8_t)(pat >> (8 * (i % 8))))
+				bad = i;
+		if (bad != len)
+			fprintf(stderr, "fill at +%zu (%s): first wrong byte at %zu\n", off + 1,
+				r->cfg->name, bad);
+		EXPECT_EQ(bad, len);
+		CU_ASSERT(buf_guards_ok(&d));
+		buf_free(&d);
 	}
 }
+
+static void test_fill_offsets(void) { run_cfgs("dsa_sim0", 64, fill_offsets); }
 
 /* A compare whose first difference lies after a partial completion, and a
  * pattern compare likewise. */
@@ -609,79 +623,73 @@ static void test_compare_after_fault(void)
 }
 
 /* CRC-32C through a fault in partial mode: the partial CRC seeds the rest. */
-static void test_crc_across_faults(void)
+static void crc_across_faults(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 16);
-		/* Source in a shared mapping whose pages were dropped: the data is
-		 * there, the page-table entries are not. */
-		size_t len = 64 * PG;
-		int fd = memfd_create("crc", 0);
-		CU_ASSERT_FATAL(fd >= 0);
-		CU_ASSERT_FATAL(ftruncate(fd, (off_t)len) == 0);
-		uint8_t *s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		CU_ASSERT_FATAL(s != MAP_FAILED);
-		fill_random(s, len);
-		uint32_t want = ref_crc32c(0, s + 11, len - 22);
-		CU_ASSERT(madvise(s, len, MADV_DONTNEED) == 0);
-		EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r.dev), s, len), 0);
-		struct sva_result res;
-		EXPECT_DONE(&r, r.q,
-			    sva_crc32c(r.q, s + 11, (uint32_t)(len - 22), 0, &res, SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_SUCCESS);
-		EXPECT_EQ(res.value, want);
-		/* Copy with CRC from it into fresh memory. */
-		CU_ASSERT(madvise(s, len, MADV_DONTNEED) == 0);
-		EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r.dev), s, len), 0);
-		struct buf d;
-		buf_alloc(&d, len - 22, 1);
-		EXPECT_DONE(&r, r.q,
-			    sva_copy_crc32c(r.q, d.p, s + 11, (uint32_t)(len - 22), 0, &res,
-					    SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_SUCCESS);
-		EXPECT_EQ(res.value, want);
-		CU_ASSERT(memcmp(d.p, s + 11, len - 22) == 0);
-		if (cfgs[c].mode == SVA_FAULT_PARTIAL)
-			CU_ASSERT(qstats(r.q).faults >= 2);
-		buf_free(&d);
-		munmap(s, len);
-		close(fd);
-		rig_close(&r);
-	}
+	/* Source in a shared mapping whose pages were dropped: the data is
+	 * there, the page-table entries are not. */
+	size_t len = 64 * PG;
+	int fd = memfd_create("crc", 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(ftruncate(fd, (off_t)len) == 0);
+	uint8_t *s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CU_ASSERT_FATAL(s != MAP_FAILED);
+	fill_random(s, len);
+	uint32_t want = ref_crc32c(0, s + 11, len - 22);
+	CU_ASSERT(madvise(s, len, MADV_DONTNEED) == 0);
+	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r->dev), s, len), 0);
+	struct sva_result res;
+	EXPECT_DONE(r, r->q,
+		    sva_crc32c(r->q, s + 11, (uint32_t)(len - 22), 0, &res, SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_SUCCESS);
+	EXPECT_EQ(res.value, want);
+	/* Copy with CRC from it into fresh memory. */
+	CU_ASSERT(madvise(s, len, MADV_DONTNEED) == 0);
+	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r->dev), s, len), 0);
+	struct buf d;
+	buf_alloc(&d, len - 22, 1);
+	EXPECT_DONE(r, r->q,
+		    sva_copy_crc32c(r->q, d.p, s + 11, (uint32_t)(len - 22), 0, &res,
+				    SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_SUCCESS);
+	EXPECT_EQ(res.value, want);
+	CU_ASSERT(memcmp(d.p, s + 11, len - 22) == 0);
+	if (r->cfg->mode == SVA_FAULT_PARTIAL)
+		CU_ASSERT(qstats(r->q).faults >= 2);
+	buf_free(&d);
+	munmap(s, len);
+	close(fd);
 }
 
+static void test_crc_across_faults(void) { run_cfgs("dsa_sim0", 16, crc_across_faults); }
+
 /* Overlapping copies, both directions, through faults. */
-static void test_copy_overlap(void)
+static void copy_overlap(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 16);
-		size_t len = 6 * PG + 100;
-		struct buf a;
-		buf_alloc(&a, len + 3 * PG, 7);
-		uint8_t *ref = malloc(len + 3 * PG);
-		/* Up: dst above src. First half present, rest absent. */
-		fill_random(a.p, len);
-		memcpy(ref, a.p, len + 3 * PG);
-		memmove(ref + 2 * PG + 9, ref, len);
-		EXPECT_DONE(&r, r.q, sva_copy(r.q, a.p + 2 * PG + 9, a.p, (uint32_t)len,
-					      SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_SUCCESS);
-		CU_ASSERT(memcmp(ref, a.p, len + 3 * PG) == 0);
-		/* Down: dst below src. */
-		memcpy(ref, a.p, len + 3 * PG);
-		memmove(ref + 1, ref + PG + 1, len);
-		EXPECT_DONE(&r, r.q, sva_copy(r.q, a.p + 1, a.p + PG + 1, (uint32_t)len,
-					      SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_SUCCESS);
-		CU_ASSERT(memcmp(ref, a.p, len + 3 * PG) == 0);
-		CU_ASSERT(buf_guards_ok(&a));
-		free(ref);
-		buf_free(&a);
-		rig_close(&r);
-	}
+	size_t len = 6 * PG + 100;
+	struct buf a;
+	buf_alloc(&a, len + 3 * PG, 7);
+	uint8_t *ref = malloc(len + 3 * PG);
+	/* Up: dst above src. First half present, rest absent. */
+	fill_random(a.p, len);
+	memcpy(ref, a.p, len + 3 * PG);
+	memmove(ref + 2 * PG + 9, ref, len);
+	EXPECT_DONE(r, r->q, sva_copy(r->q, a.p + 2 * PG + 9, a.p, (uint32_t)len,
+				      SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_SUCCESS);
+	CU_ASSERT(memcmp(ref, a.p, len + 3 * PG) == 0);
+	/* Down: dst below src. */
+	memcpy(ref, a.p, len + 3 * PG);
+	memmove(ref + 1, ref + PG + 1, len);
+	EXPECT_DONE(r, r->q, sva_copy(r->q, a.p + 1, a.p + PG + 1, (uint32_t)len,
+				      SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_SUCCESS);
+	CU_ASSERT(memcmp(ref, a.p, len + 3 * PG) == 0);
+	CU_ASSERT(buf_guards_ok(&a));
+	free(ref);
+	buf_free(&a);
 }
+
+static void test_copy_overlap(void) { run_cfgs("dsa_sim0", 16, copy_overlap); }
 
 /* The device's inline small copy against memmove(): every size up to 64
  * bytes and past it, disjoint and overlapping either way, and the bytes
@@ -706,106 +714,100 @@ static void test_move_small(void)
 
 /* Small overlapping copies in one batch (the device's fast path): each as
  * memmove() would leave it. */
-static void test_copy_overlap_small(void)
+static void copy_overlap_small(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 256);
-		enum { N = 128, SPAN = 256 };
-		struct buf a;
-		buf_alloc(&a, N * SPAN, 3);
-		fill_random(a.p, N * SPAN);
-		uint8_t *ref = malloc(N * SPAN);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
-		memcpy(ref, a.p, N * SPAN);
-		/* The second round finds the translations cached. */
-		for (int round = 0; round < 2; round++) {
-			for (int i = 0; i < N; i++) {
-				uint32_t len = 1 + (uint32_t)i % 64;
-				int shift = (i % 2 ? 1 : -1) * (int)(1 + (uint32_t)(i * 7) % 40);
-				uint8_t *base = a.p + (size_t)i * SPAN + 100;
-				memmove(ref + (base - a.p) + shift, ref + (base - a.p), len);
-				CU_ASSERT(sva_copy(r.q, base + shift, base, len, 0) >= 0);
-			}
-			EXPECT_EQ(sva_submit(r.q), 0);
-			enum sva_status st[N];
-			EXPECT_EQ(wait_n(&r, r.q, N, st), N);
-			for (int i = 0; i < N; i++)
-				EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
-			CU_ASSERT(memcmp(ref, a.p, N * SPAN) == 0);
+	enum { N = 128, SPAN = 256 };
+	struct buf a;
+	buf_alloc(&a, N * SPAN, 3);
+	fill_random(a.p, N * SPAN);
+	uint8_t *ref = malloc(N * SPAN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	memcpy(ref, a.p, N * SPAN);
+	/* The second round finds the translations cached. */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++) {
+			uint32_t len = 1 + (uint32_t)i % 64;
+			int shift = (i % 2 ? 1 : -1) * (int)(1 + (uint32_t)(i * 7) % 40);
+			uint8_t *base = a.p + (size_t)i * SPAN + 100;
+			memmove(ref + (base - a.p) + shift, ref + (base - a.p), len);
+			CU_ASSERT(sva_copy(r->q, base + shift, base, len, 0) >= 0);
 		}
-		CU_ASSERT(buf_guards_ok(&a));
-		free(ref);
-		buf_free(&a);
-		rig_close(&r);
+		EXPECT_EQ(sva_submit(r->q), 0);
+		enum sva_status st[N];
+		EXPECT_EQ(wait_n(r, r->q, N, st), N);
+		for (int i = 0; i < N; i++)
+			EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
+		CU_ASSERT(memcmp(ref, a.p, N * SPAN) == 0);
 	}
+	CU_ASSERT(buf_guards_ok(&a));
+	free(ref);
+	buf_free(&a);
 }
 
+static void test_copy_overlap_small(void) { run_cfgs("dsa_sim0", 256, copy_overlap_small); }
+
 /* Many small operations per doorbell (batch descriptors), all verified. */
-static void test_bursts(void)
+static void bursts(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 256);
-		enum { N = 200 };
-		struct buf s, d;
-		buf_alloc(&s, N * 1000, 1);
-		buf_alloc(&d, N * 1000, 2);
-		fill_random(s.p, N * 1000);
-		struct sva_result res[N];
-		for (int i = 0; i < N; i++) {
-			size_t o = (size_t)i * 1000;
-			int rc;
-			switch (i % 4) {
-			case 0:
-				rc = sva_copy(r.q, d.p + o, s.p + o, 1000, 0);
-				break;
-			case 1:
-				rc = sva_copy_crc32c(r.q, d.p + o, s.p + o, 1000, 0, &res[i], 0);
-				break;
-			case 2:
-				rc = sva_fill(r.q, d.p + o, 0x0706050403020100ull, 1000, 0);
-				break;
-			default:
-				rc = sva_crc32c(r.q, s.p + o, 1000, 0, &res[i], 0);
-				break;
-			}
-			EXPECT_EQ(rc, i);
+	enum { N = 200 };
+	struct buf s, d;
+	buf_alloc(&s, N * 1000, 1);
+	buf_alloc(&d, N * 1000, 2);
+	fill_random(s.p, N * 1000);
+	struct sva_result res[N];
+	for (int i = 0; i < N; i++) {
+		size_t o = (size_t)i * 1000;
+		int rc;
+		switch (i % 4) {
+		case 0:
+			rc = sva_copy(r->q, d.p + o, s.p + o, 1000, 0);
+			break;
+		case 1:
+			rc = sva_copy_crc32c(r->q, d.p + o, s.p + o, 1000, 0, &res[i], 0);
+			break;
+		case 2:
+			rc = sva_fill(r->q, d.p + o, 0x0706050403020100ull, 1000, 0);
+			break;
+		default:
+			rc = sva_crc32c(r->q, s.p + o, 1000, 0, &res[i], 0);
+			break;
 		}
-		EXPECT_EQ(sva_submit(r.q), 0);
-		enum sva_status st[N];
-		EXPECT_EQ(wait_n(&r, r.q, N, st), N);
-		for (int i = 0; i < N; i++) {
-			size_t o = (size_t)i * 1000;
-			EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
-			switch (i % 4) {
-			case 0:
-				CU_ASSERT(memcmp(d.p + o, s.p + o, 1000) == 0);
-				break;
-			case 1:
-				CU_ASSERT(memcmp(d.p + o, s.p + o, 1000) == 0);
-				EXPECT_EQ(res[i].value, ref_crc32c(0, s.p + o, 1000));
-				break;
-			case 2:
-				for (int k = 0; k < 1000; k++)
-					if (d.p[o + k] != (uint8_t)(k % 8)) {
-						CU_FAIL("fill in a burst");
-						break;
-					}
-				break;
-			default:
-				EXPECT_EQ(res[i].value, ref_crc32c(0, s.p + o, 1000));
-				break;
-			}
-		}
-		struct sva_queue_stats qs = qstats(r.q);
-		EXPECT_EQ(qs.submitted, N);
-		CU_ASSERT(qs.doorbells < N); /* batched */
-		buf_free(&s);
-		buf_free(&d);
-		rig_close(&r);
+		EXPECT_EQ(rc, i);
 	}
+	EXPECT_EQ(sva_submit(r->q), 0);
+	enum sva_status st[N];
+	EXPECT_EQ(wait_n(r, r->q, N, st), N);
+	for (int i = 0; i < N; i++) {
+		size_t o = (size_t)i * 1000;
+		EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
+		switch (i % 4) {
+		case 0:
+			CU_ASSERT(memcmp(d.p + o, s.p + o, 1000) == 0);
+			break;
+		case 1:
+			CU_ASSERT(memcmp(d.p + o, s.p + o, 1000) == 0);
+			EXPECT_EQ(res[i].value, ref_crc32c(0, s.p + o, 1000));
+			break;
+		case 2:
+			for (int k = 0; k < 1000; k++)
+				if (d.p[o + k] != (uint8_t)(k % 8)) {
+					CU_FAIL("fill in a burst");
+					break;
+				}
+			break;
+		default:
+			EXPECT_EQ(res[i].value, ref_crc32c(0, s.p + o, 1000));
+			break;
+		}
+	}
+	struct sva_queue_stats qs = qstats(r->q);
+	EXPECT_EQ(qs.submitted, N);
+	CU_ASSERT(qs.doorbells < N); /* batched */
+	buf_free(&s);
+	buf_free(&d);
 }
+
+static void test_bursts(void) { run_cfgs("dsa_sim0", 256, bursts); }
 
 /* ---- IAA ------------------------------------------------------------------------------- */
 
@@ -1051,24 +1053,12 @@ static void iaa_copy(struct rig *r)
 		op_copy(r, sizes[i], 1 + i, 2 + i);
 }
 
-static void run_iaa(void (*fn)(struct rig *r))
-{
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "iaa_sim0", &cfgs[c], 16);
-		unsigned int f0 = CU_get_number_of_failures();
-		fn(&r);
-		if (CU_get_number_of_failures() != f0)
-			fprintf(stderr, "  (config '%s')\n", cfgs[c].name);
-		rig_close(&r);
-	}
-}
 
-static void test_iaa_compress(void) { run_iaa(iaa_compress_roundtrip); }
-static void test_iaa_compress_chunks(void) { run_iaa(iaa_compress_chunks); }
-static void test_iaa_decompress(void) { run_iaa(iaa_decompress); }
-static void test_iaa_crc64(void) { run_iaa(iaa_crc64); }
-static void test_iaa_copy(void) { run_iaa(iaa_copy); }
+static void test_iaa_compress(void) { run_cfgs("iaa_sim0", 16, iaa_compress_roundtrip); }
+static void test_iaa_compress_chunks(void) { run_cfgs("iaa_sim0", 16, iaa_compress_chunks); }
+static void test_iaa_decompress(void) { run_cfgs("iaa_sim0", 16, iaa_decompress); }
+static void test_iaa_crc64(void) { run_cfgs("iaa_sim0", 16, iaa_crc64); }
+static void test_iaa_copy(void) { run_cfgs("iaa_sim0", 16, iaa_copy); }
 
 /* ---- raw device rig ---------------------------------------------------------------- */
 
@@ -1216,43 +1206,40 @@ static uint64_t dev_page_requests(struct raw *r)
 
 /* Source pages absent (dropped from a shared mapping, data kept), destination
  * pages never touched: both fault, the bytes arrive. */
-static void test_fault_src_dst(void)
+static void fault_src_dst(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 16);
-		size_t len = 300 * PG + 123;
-		int fd = memfd_create("src", 0);
-		CU_ASSERT_FATAL(fd >= 0);
-		CU_ASSERT_FATAL(ftruncate(fd, (off_t)(len + PG)) == 0);
-		uint8_t *s = mmap(NULL, len + PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		CU_ASSERT_FATAL(s != MAP_FAILED);
-		fill_random(s, len + PG);
-		uint8_t *ref = malloc(len);
-		memcpy(ref, s + 7, len);
-		CU_ASSERT(madvise(s, len + PG, MADV_DONTNEED) == 0);
-		EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r.dev), s, len + PG), 0);
-		struct buf d;
-		buf_alloc(&d, len, 11);
-		EXPECT_DONE(&r, r.q, sva_copy(r.q, d.p, s + 7, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_SUCCESS);
-		CU_ASSERT(memcmp(d.p, ref, len) == 0);
-		CU_ASSERT(buf_guards_ok(&d));
-		struct sva_iopf_stats ps;
-		EXPECT_EQ(sva_iopf_stats_get(r.pf, &ps), 0);
-		CU_ASSERT(ps.requests > 0);
-		if (cfgs[c].mode == SVA_FAULT_PARTIAL) {
-			struct sva_queue_stats qs = qstats(r.q);
-			CU_ASSERT(qs.faults > 0);
-			EXPECT_EQ(qs.resubmits, qs.faults);
-		}
-		free(ref);
-		buf_free(&d);
-		munmap(s, len + PG);
-		close(fd);
-		rig_close(&r);
+	size_t len = 300 * PG + 123;
+	int fd = memfd_create("src", 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(ftruncate(fd, (off_t)(len + PG)) == 0);
+	uint8_t *s = mmap(NULL, len + PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CU_ASSERT_FATAL(s != MAP_FAILED);
+	fill_random(s, len + PG);
+	uint8_t *ref = malloc(len);
+	memcpy(ref, s + 7, len);
+	CU_ASSERT(madvise(s, len + PG, MADV_DONTNEED) == 0);
+	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r->dev), s, len + PG), 0);
+	struct buf d;
+	buf_alloc(&d, len, 11);
+	EXPECT_DONE(r, r->q, sva_copy(r->q, d.p, s + 7, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_SUCCESS);
+	CU_ASSERT(memcmp(d.p, ref, len) == 0);
+	CU_ASSERT(buf_guards_ok(&d));
+	struct sva_iopf_stats ps;
+	EXPECT_EQ(sva_iopf_stats_get(r->pf, &ps), 0);
+	CU_ASSERT(ps.requests > 0);
+	if (r->cfg->mode == SVA_FAULT_PARTIAL) {
+		struct sva_queue_stats qs = qstats(r->q);
+		CU_ASSERT(qs.faults > 0);
+		EXPECT_EQ(qs.resubmits, qs.faults);
 	}
+	free(ref);
+	buf_free(&d);
+	munmap(s, len + PG);
+	close(fd);
 }
+
+static void test_fault_src_dst(void) { run_cfgs("dsa_sim0", 16, fault_src_dst); }
 
 /* Raw: a completion record in a fresh page faults; the record arrives. */
 static void test_fault_completion_record(void)
@@ -1624,41 +1611,38 @@ static void test_pasid_stamped(void)
 
 /* ---- ring ----------------------------------------------------------------------------- */
 
-static void test_ring_full(void)
+static void ring_full(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 16);
-		static uint8_t s[64], d[16][64];
-		memset(s, 1, sizeof(s));
-		memset(d, 0, sizeof(d)); /* present: drain does not poll the handler */
-		EXPECT_EQ(sva_burst_capacity(r.q), 16);
-		for (int i = 0; i < 16; i++) {
-			EXPECT_EQ(sva_copy(r.q, d[i], s, 64, 0), i);
-			EXPECT_EQ(sva_burst_capacity(r.q), 15 - i);
-		}
-		EXPECT_EQ(sva_copy(r.q, d[0], s, 64, 0), -ENOSPC);
-		EXPECT_EQ(sva_fill(r.q, d[0], 0, 64, SVA_OP_FLAG_SUBMIT), -ENOSPC);
-		EXPECT_EQ(sva_burst_capacity(r.q), 0);
-		EXPECT_EQ(sva_submit(r.q), 0);
-		/* Completed but not reaped: still full. */
-		EXPECT_EQ(sva_queue_drain(r.q, 30000), 0);
-		EXPECT_EQ(sva_burst_capacity(r.q), 0);
-		EXPECT_EQ(sva_copy(r.q, d[0], s, 64, 0), -ENOSPC);
-		uint16_t last = 0xffff;
-		bool err = true;
-		EXPECT_EQ(sva_completed(r.q, 5, &last, &err), 5);
-		EXPECT_EQ(last, 4);
-		CU_ASSERT(!err);
-		EXPECT_EQ(sva_burst_capacity(r.q), 5);
-		EXPECT_EQ(sva_completed(r.q, 64, &last, &err), 11);
-		EXPECT_EQ(last, 15);
-		EXPECT_EQ(sva_burst_capacity(r.q), 16);
-		EXPECT_EQ(sva_completed(r.q, 64, &last, &err), 0);
-		EXPECT_EQ(last, 15); /* unchanged */
-		rig_close(&r);
+	static uint8_t s[64], d[16][64];
+	memset(s, 1, sizeof(s));
+	memset(d, 0, sizeof(d)); /* present: drain does not poll the handler */
+	EXPECT_EQ(sva_burst_capacity(r->q), 16);
+	for (int i = 0; i < 16; i++) {
+		EXPECT_EQ(sva_copy(r->q, d[i], s, 64, 0), i);
+		EXPECT_EQ(sva_burst_capacity(r->q), 15 - i);
 	}
+	EXPECT_EQ(sva_copy(r->q, d[0], s, 64, 0), -ENOSPC);
+	EXPECT_EQ(sva_fill(r->q, d[0], 0, 64, SVA_OP_FLAG_SUBMIT), -ENOSPC);
+	EXPECT_EQ(sva_burst_capacity(r->q), 0);
+	EXPECT_EQ(sva_submit(r->q), 0);
+	/* Completed but not reaped: still full. */
+	EXPECT_EQ(sva_queue_drain(r->q, 30000), 0);
+	EXPECT_EQ(sva_burst_capacity(r->q), 0);
+	EXPECT_EQ(sva_copy(r->q, d[0], s, 64, 0), -ENOSPC);
+	uint16_t last = 0xffff;
+	bool err = true;
+	EXPECT_EQ(sva_completed(r->q, 5, &last, &err), 5);
+	EXPECT_EQ(last, 4);
+	CU_ASSERT(!err);
+	EXPECT_EQ(sva_burst_capacity(r->q), 5);
+	EXPECT_EQ(sva_completed(r->q, 64, &last, &err), 11);
+	EXPECT_EQ(last, 15);
+	EXPECT_EQ(sva_burst_capacity(r->q), 16);
+	EXPECT_EQ(sva_completed(r->q, 64, &last, &err), 0);
+	EXPECT_EQ(last, 15); /* unchanged */
 }
+
+static void test_ring_full(void) { run_cfgs("dsa_sim0", 16, ring_full); }
 
 /* Ring indexes run over 16 bits and wrap; completions stay in step. */
 static void test_ring_wrap(void)
@@ -1770,73 +1754,70 @@ static void test_api_errors(void)
 
 /* A fenced operation after a failure in the same batch is not attempted;
  * unfenced ones after it run. */
-static void test_batch_fence(void)
+static void batch_fence(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 32);
-		struct buf a, b;
-		buf_alloc(&a, PG, 0);
-		buf_alloc(&b, 8 * PG, 0);
-		memset(a.p, 9, PG);
-		memset(b.p, 0, 8 * PG);
-		void *hole = (void *)(uintptr_t)0x2000;
-		CU_ASSERT(sva_copy(r.q, b.p, a.p, 100, 0) >= 0);                       /* ok */
-		CU_ASSERT(sva_copy(r.q, b.p + PG, a.p, 0, 0) >= 0);                    /* bad length */
-		CU_ASSERT(sva_copy(r.q, b.p + 2 * PG, a.p, 100, 0) >= 0);              /* runs */
-		CU_ASSERT(sva_copy(r.q, b.p + 3 * PG, hole, 100, 0) >= 0);             /* page fault */
-		CU_ASSERT(sva_copy(r.q, b.p + 4 * PG, a.p, 100, SVA_OP_FLAG_FENCE) >= 0); /* not attempted */
-		CU_ASSERT(sva_copy(r.q, b.p + 5 * PG, a.p, 100, 0) >= 0);              /* not attempted */
-		EXPECT_EQ(sva_submit(r.q), 0);
-		enum sva_status st[6];
-		EXPECT_EQ(wait_n(&r, r.q, 6, st), 6);
-		EXPECT_EQ(st[0], SVA_STATUS_SUCCESS);
-		EXPECT_EQ(st[1], SVA_STATUS_INVALID_LENGTH);
-		EXPECT_EQ(st[2], SVA_STATUS_SUCCESS);
-		EXPECT_EQ(st[3], SVA_STATUS_PAGE_FAULT);
-		EXPECT_EQ(st[4], SVA_STATUS_NOT_ATTEMPTED);
-		EXPECT_EQ(st[5], SVA_STATUS_NOT_ATTEMPTED);
-		EXPECT_EQ(b.p[0], 9);
-		EXPECT_EQ(b.p[2 * PG], 9);
-		EXPECT_EQ(b.p[4 * PG], 0);
-		EXPECT_EQ(b.p[5 * PG], 0);
-		/* Fence without a failure: everything runs. */
-		CU_ASSERT(sva_copy(r.q, b.p + 6 * PG, a.p, 100, 0) >= 0);
-		CU_ASSERT(sva_copy(r.q, b.p + 7 * PG, b.p + 6 * PG, 100, SVA_OP_FLAG_FENCE | SVA_OP_FLAG_SUBMIT) >= 0);
-		EXPECT_EQ(wait_n(&r, r.q, 2, st), 2);
-		EXPECT_EQ(st[0], SVA_STATUS_SUCCESS);
-		EXPECT_EQ(st[1], SVA_STATUS_SUCCESS);
-		EXPECT_EQ(b.p[7 * PG + 99], 9);
-		/* A fault that is resolved is no failure: in partial mode the
-		 * device abandons the batch at the fence all the same, and the
-		 * library hands the rest over again. Then a real failure before a
-		 * second fence: only what that fence covers is skipped. */
-		struct buf f;
-		buf_alloc(&f, 4 * PG, 0);
-		CU_ASSERT(sva_copy(r.q, f.p, a.p, (uint32_t)PG, 0) >= 0);                 /* faults */
-		CU_ASSERT(sva_copy(r.q, f.p + PG, f.p, 100, SVA_OP_FLAG_FENCE) >= 0);     /* needs it */
-		CU_ASSERT(sva_copy(r.q, f.p + 2 * PG, hole, 100, SVA_OP_FLAG_FENCE) >= 0); /* fails */
-		CU_ASSERT(sva_copy(r.q, f.p + 3 * PG, a.p, 100, 0) >= 0);                 /* runs */
-		CU_ASSERT(sva_copy(r.q, f.p + 3 * PG + 100, a.p, 100, SVA_OP_FLAG_FENCE) >= 0); /* skipped */
-		CU_ASSERT(sva_copy(r.q, f.p + 3 * PG + 200, a.p, 100, 0) >= 0);           /* skipped */
-		EXPECT_EQ(sva_submit(r.q), 0);
-		EXPECT_EQ(wait_n(&r, r.q, 6, st), 6);
-		EXPECT_EQ(st[0], SVA_STATUS_SUCCESS);
-		EXPECT_EQ(st[1], SVA_STATUS_SUCCESS);
-		EXPECT_EQ(st[2], SVA_STATUS_PAGE_FAULT);
-		EXPECT_EQ(st[3], SVA_STATUS_SUCCESS);
-		EXPECT_EQ(st[4], SVA_STATUS_NOT_ATTEMPTED);
-		EXPECT_EQ(st[5], SVA_STATUS_NOT_ATTEMPTED);
-		EXPECT_EQ(f.p[PG + 99], 9);
-		EXPECT_EQ(f.p[3 * PG + 99], 9);
-		EXPECT_EQ(f.p[3 * PG + 100], 0);
-		EXPECT_EQ(f.p[3 * PG + 200], 0);
-		buf_free(&f);
-		buf_free(&a);
-		buf_free(&b);
-		rig_close(&r);
-	}
+	struct buf a, b;
+	buf_alloc(&a, PG, 0);
+	buf_alloc(&b, 8 * PG, 0);
+	memset(a.p, 9, PG);
+	memset(b.p, 0, 8 * PG);
+	void *hole = (void *)(uintptr_t)0x2000;
+	CU_ASSERT(sva_copy(r->q, b.p, a.p, 100, 0) >= 0);                       /* ok */
+	CU_ASSERT(sva_copy(r->q, b.p + PG, a.p, 0, 0) >= 0);                    /* bad length */
+	CU_ASSERT(sva_copy(r->q, b.p + 2 * PG, a.p, 100, 0) >= 0);              /* runs */
+	CU_ASSERT(sva_copy(r->q, b.p + 3 * PG, hole, 100, 0) >= 0);             /* page fault */
+	CU_ASSERT(sva_copy(r->q, b.p + 4 * PG, a.p, 100, SVA_OP_FLAG_FENCE) >= 0); /* not attempted */
+	CU_ASSERT(sva_copy(r->q, b.p + 5 * PG, a.p, 100, 0) >= 0);              /* not attempted */
+	EXPECT_EQ(sva_submit(r->q), 0);
+	enum sva_status st[6];
+	EXPECT_EQ(wait_n(r, r->q, 6, st), 6);
+	EXPECT_EQ(st[0], SVA_STATUS_SUCCESS);
+	EXPECT_EQ(st[1], SVA_STATUS_INVALID_LENGTH);
+	EXPECT_EQ(st[2], SVA_STATUS_SUCCESS);
+	EXPECT_EQ(st[3], SVA_STATUS_PAGE_FAULT);
+	EXPECT_EQ(st[4], SVA_STATUS_NOT_ATTEMPTED);
+	EXPECT_EQ(st[5], SVA_STATUS_NOT_ATTEMPTED);
+	EXPECT_EQ(b.p[0], 9);
+	EXPECT_EQ(b.p[2 * PG], 9);
+	EXPECT_EQ(b.p[4 * PG], 0);
+	EXPECT_EQ(b.p[5 * PG], 0);
+	/* Fence without a failure: everything runs. */
+	CU_ASSERT(sva_copy(r->q, b.p + 6 * PG, a.p, 100, 0) >= 0);
+	CU_ASSERT(sva_copy(r->q, b.p + 7 * PG, b.p + 6 * PG, 100, SVA_OP_FLAG_FENCE | SVA_OP_FLAG_SUBMIT) >= 0);
+	EXPECT_EQ(wait_n(r, r->q, 2, st), 2);
+	EXPECT_EQ(st[0], SVA_STATUS_SUCCESS);
+	EXPECT_EQ(st[1], SVA_STATUS_SUCCESS);
+	EXPECT_EQ(b.p[7 * PG + 99], 9);
+	/* A fault that is resolved is no failure: in partial mode the
+	 * device abandons the batch at the fence all the same, and the
+	 * library hands the rest over again. Then a real failure before a
+	 * second fence: only what that fence covers is skipped. */
+	struct buf f;
+	buf_alloc(&f, 4 * PG, 0);
+	CU_ASSERT(sva_copy(r->q, f.p, a.p, (uint32_t)PG, 0) >= 0);                 /* faults */
+	CU_ASSERT(sva_copy(r->q, f.p + PG, f.p, 100, SVA_OP_FLAG_FENCE) >= 0);     /* needs it */
+	CU_ASSERT(sva_copy(r->q, f.p + 2 * PG, hole, 100, SVA_OP_FLAG_FENCE) >= 0); /* fails */
+	CU_ASSERT(sva_copy(r->q, f.p + 3 * PG, a.p, 100, 0) >= 0);                 /* runs */
+	CU_ASSERT(sva_copy(r->q, f.p + 3 * PG + 100, a.p, 100, SVA_OP_FLAG_FENCE) >= 0); /* skipped */
+	CU_ASSERT(sva_copy(r->q, f.p + 3 * PG + 200, a.p, 100, 0) >= 0);           /* skipped */
+	EXPECT_EQ(sva_submit(r->q), 0);
+	EXPECT_EQ(wait_n(r, r->q, 6, st), 6);
+	EXPECT_EQ(st[0], SVA_STATUS_SUCCESS);
+	EXPECT_EQ(st[1], SVA_STATUS_SUCCESS);
+	EXPECT_EQ(st[2], SVA_STATUS_PAGE_FAULT);
+	EXPECT_EQ(st[3], SVA_STATUS_SUCCESS);
+	EXPECT_EQ(st[4], SVA_STATUS_NOT_ATTEMPTED);
+	EXPECT_EQ(st[5], SVA_STATUS_NOT_ATTEMPTED);
+	EXPECT_EQ(f.p[PG + 99], 9);
+	EXPECT_EQ(f.p[3 * PG + 99], 9);
+	EXPECT_EQ(f.p[3 * PG + 100], 0);
+	EXPECT_EQ(f.p[3 * PG + 200], 0);
+	buf_free(&f);
+	buf_free(&a);
+	buf_free(&b);
 }
+
+static void test_batch_fence(void) { run_cfgs("dsa_sim0", 32, batch_fence); }
 
 /* Asserts an enqueue worked; 1 for counting. */
 static int enq(int rc)
@@ -2402,110 +2383,104 @@ static void test_inject_delay(void)
 
 /* Small copies in one burst take the device's fast path: a source that went
  * stale fails its own copies, the others in the same batch complete. */
-static void test_stale_burst(void)
+static void stale_burst(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 64);
-		uint8_t *s = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		CU_ASSERT_FATAL(s != MAP_FAILED);
-		uint8_t *good = malloc(PG), *d = malloc(8 * 64);
-		fill_random(s, PG);
-		fill_random(good, PG);
-		enum sva_status st[8];
-		for (int i = 0; i < 8; i++)
-			CU_ASSERT(sva_copy(r.q, d + i * 64, s + i * 64, 64, 0) >= 0);
-		EXPECT_EQ(sva_submit(r.q), 0);
-		EXPECT_EQ(wait_n(&r, r.q, 8, st), 8);
-		for (int i = 0; i < 8; i++)
+	uint8_t *s = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(s != MAP_FAILED);
+	uint8_t *good = malloc(PG), *d = malloc(8 * 64);
+	fill_random(s, PG);
+	fill_random(good, PG);
+	enum sva_status st[8];
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT(sva_copy(r->q, d + i * 64, s + i * 64, 64, 0) >= 0);
+	EXPECT_EQ(sva_submit(r->q), 0);
+	EXPECT_EQ(wait_n(r, r->q, 8, st), 8);
+	for (int i = 0; i < 8; i++)
+		EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
+	CU_ASSERT(memcmp(d, s, 8 * 64) == 0);
+	/* Translated and cached; now gone without sva_as_invalidate(). */
+	CU_ASSERT(munmap(s, PG) == 0);
+	void *hole = mmap(s, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			  -1, 0);
+	CU_ASSERT_FATAL(hole == s);
+	memset(d, 0, 8 * 64);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT(sva_copy(r->q, d + i * 64, (i & 1 ? s : good) + i * 64, 64, 0) >= 0);
+	EXPECT_EQ(sva_submit(r->q), 0);
+	EXPECT_EQ(wait_n(r, r->q, 8, st), 8);
+	for (int i = 0; i < 8; i++) {
+		if (i & 1) {
+			CU_ASSERT(st[i] == SVA_STATUS_TRANSLATION_FAULT ||
+				  st[i] == SVA_STATUS_PAGE_FAULT);
+		} else {
 			EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
-		CU_ASSERT(memcmp(d, s, 8 * 64) == 0);
-		/* Translated and cached; now gone without sva_as_invalidate(). */
-		CU_ASSERT(munmap(s, PG) == 0);
-		void *hole = mmap(s, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-				  -1, 0);
-		CU_ASSERT_FATAL(hole == s);
-		memset(d, 0, 8 * 64);
-		for (int i = 0; i < 8; i++)
-			CU_ASSERT(sva_copy(r.q, d + i * 64, (i & 1 ? s : good) + i * 64, 64, 0) >= 0);
-		EXPECT_EQ(sva_submit(r.q), 0);
-		EXPECT_EQ(wait_n(&r, r.q, 8, st), 8);
-		for (int i = 0; i < 8; i++) {
-			if (i & 1) {
-				CU_ASSERT(st[i] == SVA_STATUS_TRANSLATION_FAULT ||
-					  st[i] == SVA_STATUS_PAGE_FAULT);
-			} else {
-				EXPECT_EQ(st[i], SVA_STATUS_SUCCESS);
-				CU_ASSERT(memcmp(d + i * 64, good + i * 64, 64) == 0);
-			}
+			CU_ASSERT(memcmp(d + i * 64, good + i * 64, 64) == 0);
 		}
-		munmap(s, PG);
-		free(good);
-		free(d);
-		rig_close(&r);
 	}
+	munmap(s, PG);
+	free(good);
+	free(d);
 }
 
-static void test_stale_translation(void)
+static void test_stale_burst(void) { run_cfgs("dsa_sim0", 64, stale_burst); }
+
+static void stale_translation(struct rig *r)
 {
-	for (int c = 0; c < NB_CFGS; c++) {
-		struct rig r;
-		rig_open_cfg(&r, "dsa_sim0", &cfgs[c], 16);
-		size_t len = 16 * PG;
-		uint8_t *s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		uint8_t *d = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		CU_ASSERT_FATAL(s != MAP_FAILED && d != MAP_FAILED);
-		fill_random(s, len);
-		memset(d, 0, len);
-		/* Translated and cached. */
-		EXPECT_DONE(&r, r.q, sva_copy(r.q, d, s, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_SUCCESS);
-		/* Gone behind the device's back (no sva_as_invalidate()): the copy
-		 * fails with a status, the process lives. The range is kept
-		 * inaccessible so that nothing else lands there. */
-		CU_ASSERT(munmap(s, len) == 0);
-		void *hole = mmap(s, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-				  -1, 0);
-		CU_ASSERT_FATAL(hole == s);
-		enum sva_status st = SVA_STATUS_UNKNOWN;
-		int rc = sva_copy(r.q, d, s, (uint32_t)len, SVA_OP_FLAG_SUBMIT);
-		CU_ASSERT(rc >= 0);
-		if (rc >= 0)
-			st = wait_one(&r, r.q);
-		CU_ASSERT(st == SVA_STATUS_TRANSLATION_FAULT || st == SVA_STATUS_PAGE_FAULT);
-		if (st != SVA_STATUS_TRANSLATION_FAULT && st != SVA_STATUS_PAGE_FAULT)
-			fprintf(stderr, "stale (%s): %s\n", cfgs[c].name, sva_status_str(st));
-		/* A destination gone the same way. */
-		uint8_t *snap = malloc(len);
-		memcpy(snap, d, len);
-		CU_ASSERT(mprotect(d, len, PROT_READ) == 0);
-		uint8_t *s2 = malloc(len);
-		memset(s2, 0x42, len);
-		rc = sva_copy(r.q, d, s2, (uint32_t)len, SVA_OP_FLAG_SUBMIT);
-		st = rc >= 0 ? wait_one(&r, r.q) : SVA_STATUS_UNKNOWN;
-		CU_ASSERT(st == SVA_STATUS_TRANSLATION_FAULT || st == SVA_STATUS_PAGE_FAULT);
-		CU_ASSERT(memcmp(d, snap, len) == 0);
-		free(snap);
-		/* Reported properly, the device sees the change. */
-		EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r.dev), d, len), 0);
-		EXPECT_DONE(&r, r.q, sva_copy(r.q, d, s2, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_PAGE_FAULT);
-		/* Made writable again but not reported: the device's view stays
-		 * read-only while the handler resolves every fault: the operation
-		 * fails after a bounded number of retries (never a livelock). */
-		CU_ASSERT(mprotect(d, len, PROT_READ | PROT_WRITE) == 0);
-		EXPECT_DONE(&r, r.q, sva_copy(r.q, d, s2, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_PAGE_FAULT);
-		EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r.dev), d, len), 0);
-		EXPECT_DONE(&r, r.q, sva_copy(r.q, d, s2, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
-			    SVA_STATUS_SUCCESS);
-		CU_ASSERT(memcmp(d, s2, len) == 0);
-		free(s2);
-		munmap(s, len);
-		munmap(d, len);
-		rig_close(&r);
-	}
+	size_t len = 16 * PG;
+	uint8_t *s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *d = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(s != MAP_FAILED && d != MAP_FAILED);
+	fill_random(s, len);
+	memset(d, 0, len);
+	/* Translated and cached. */
+	EXPECT_DONE(r, r->q, sva_copy(r->q, d, s, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_SUCCESS);
+	/* Gone behind the device's back (no sva_as_invalidate()): the copy
+	 * fails with a status, the process lives. The range is kept
+	 * inaccessible so that nothing else lands there. */
+	CU_ASSERT(munmap(s, len) == 0);
+	void *hole = mmap(s, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			  -1, 0);
+	CU_ASSERT_FATAL(hole == s);
+	enum sva_status st = SVA_STATUS_UNKNOWN;
+	int rc = sva_copy(r->q, d, s, (uint32_t)len, SVA_OP_FLAG_SUBMIT);
+	CU_ASSERT(rc >= 0);
+	if (rc >= 0)
+		st = wait_one(r, r->q);
+	CU_ASSERT(st == SVA_STATUS_TRANSLATION_FAULT || st == SVA_STATUS_PAGE_FAULT);
+	if (st != SVA_STATUS_TRANSLATION_FAULT && st != SVA_STATUS_PAGE_FAULT)
+		fprintf(stderr, "stale (%s): %s\n", r->cfg->name, sva_status_str(st));
+	/* A destination gone the same way. */
+	uint8_t *snap = malloc(len);
+	memcpy(snap, d, len);
+	CU_ASSERT(mprotect(d, len, PROT_READ) == 0);
+	uint8_t *s2 = malloc(len);
+	memset(s2, 0x42, len);
+	rc = sva_copy(r->q, d, s2, (uint32_t)len, SVA_OP_FLAG_SUBMIT);
+	st = rc >= 0 ? wait_one(r, r->q) : SVA_STATUS_UNKNOWN;
+	CU_ASSERT(st == SVA_STATUS_TRANSLATION_FAULT || st == SVA_STATUS_PAGE_FAULT);
+	CU_ASSERT(memcmp(d, snap, len) == 0);
+	free(snap);
+	/* Reported properly, the device sees the change. */
+	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r->dev), d, len), 0);
+	EXPECT_DONE(r, r->q, sva_copy(r->q, d, s2, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_PAGE_FAULT);
+	/* Made writable again but not reported: the device's view stays
+	 * read-only while the handler resolves every fault: the operation
+	 * fails after a bounded number of retries (never a livelock). */
+	CU_ASSERT(mprotect(d, len, PROT_READ | PROT_WRITE) == 0);
+	EXPECT_DONE(r, r->q, sva_copy(r->q, d, s2, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_PAGE_FAULT);
+	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r->dev), d, len), 0);
+	EXPECT_DONE(r, r->q, sva_copy(r->q, d, s2, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
+		    SVA_STATUS_SUCCESS);
+	CU_ASSERT(memcmp(d, s2, len) == 0);
+	free(s2);
+	munmap(s, len);
+	munmap(d, len);
 }
+
+static void test_stale_translation(void) { run_cfgs("dsa_sim0", 16, stale_translation); }
 
 /* A page the device has a translation cached for (as record, and as source
  * and destination of a copy), then unmapped behind its back (no

@@ -143,11 +143,19 @@ static void buf_alloc_shared(struct buf *b, size_t len, size_t off)
 	buf_map(b, len, off, true);
 }
 
+/* Take the pages out of the page tables, reported to the device: they fault
+ * again. A private buffer's data is lost (zeros): see buf_drop(). */
+static void buf_evict(struct buf *b, struct sva_dev *dev)
+{
+	CU_ASSERT(madvise(b->map, b->maplen, MADV_DONTNEED) == 0);
+	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(dev), b->map, b->maplen), 0);
+}
+
+/* buf_evict() of a shared buffer: its data stays. */
 static void buf_drop(struct buf *b, struct sva_dev *dev)
 {
 	CU_ASSERT(b->fd >= 0);
-	CU_ASSERT(madvise(b->map, b->maplen, MADV_DONTNEED) == 0);
-	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(dev), b->map, b->maplen), 0);
+	buf_evict(b, dev);
 }
 
 static bool buf_guards_ok(const struct buf *b)
@@ -627,37 +635,29 @@ static void crc_across_faults(struct rig *r)
 {
 	/* Source in a shared mapping whose pages were dropped: the data is
 	 * there, the page-table entries are not. */
-	size_t len = 64 * PG;
-	int fd = memfd_create("crc", 0);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_FATAL(ftruncate(fd, (off_t)len) == 0);
-	uint8_t *s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CU_ASSERT_FATAL(s != MAP_FAILED);
-	fill_random(s, len);
-	uint32_t want = ref_crc32c(0, s + 11, len - 22);
-	CU_ASSERT(madvise(s, len, MADV_DONTNEED) == 0);
-	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r->dev), s, len), 0);
+	size_t len = 64 * PG - 22;
+	struct buf s;
+	buf_alloc_shared(&s, len, 11);
+	fill_random(s.p, len);
+	uint32_t want = ref_crc32c(0, s.p, len);
+	buf_drop(&s, r->dev);
 	struct sva_result res;
-	EXPECT_DONE(r, r->q,
-		    sva_crc32c(r->q, s + 11, (uint32_t)(len - 22), 0, &res, SVA_OP_FLAG_SUBMIT),
+	EXPECT_DONE(r, r->q, sva_crc32c(r->q, s.p, (uint32_t)len, 0, &res, SVA_OP_FLAG_SUBMIT),
 		    SVA_STATUS_SUCCESS);
 	EXPECT_EQ(res.value, want);
 	/* Copy with CRC from it into fresh memory. */
-	CU_ASSERT(madvise(s, len, MADV_DONTNEED) == 0);
-	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r->dev), s, len), 0);
+	buf_drop(&s, r->dev);
 	struct buf d;
-	buf_alloc(&d, len - 22, 1);
+	buf_alloc(&d, len, 1);
 	EXPECT_DONE(r, r->q,
-		    sva_copy_crc32c(r->q, d.p, s + 11, (uint32_t)(len - 22), 0, &res,
-				    SVA_OP_FLAG_SUBMIT),
+		    sva_copy_crc32c(r->q, d.p, s.p, (uint32_t)len, 0, &res, SVA_OP_FLAG_SUBMIT),
 		    SVA_STATUS_SUCCESS);
 	EXPECT_EQ(res.value, want);
-	CU_ASSERT(memcmp(d.p, s + 11, len - 22) == 0);
+	CU_ASSERT(memcmp(d.p, s.p, len) == 0);
 	if (r->cfg->mode == SVA_FAULT_PARTIAL)
 		CU_ASSERT(qstats(r->q).faults >= 2);
 	buf_free(&d);
-	munmap(s, len);
-	close(fd);
+	buf_free(&s);
 }
 
 static void test_crc_across_faults(void) { run_cfgs("dsa_sim0", 16, crc_across_faults); }
@@ -1209,19 +1209,15 @@ static uint64_t dev_page_requests(struct raw *r)
 static void fault_src_dst(struct rig *r)
 {
 	size_t len = 300 * PG + 123;
-	int fd = memfd_create("src", 0);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_FATAL(ftruncate(fd, (off_t)(len + PG)) == 0);
-	uint8_t *s = mmap(NULL, len + PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CU_ASSERT_FATAL(s != MAP_FAILED);
-	fill_random(s, len + PG);
+	struct buf s;
+	buf_alloc_shared(&s, len, 7);
+	fill_random(s.p, len);
 	uint8_t *ref = malloc(len);
-	memcpy(ref, s + 7, len);
-	CU_ASSERT(madvise(s, len + PG, MADV_DONTNEED) == 0);
-	EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r->dev), s, len + PG), 0);
+	memcpy(ref, s.p, len);
+	buf_drop(&s, r->dev);
 	struct buf d;
 	buf_alloc(&d, len, 11);
-	EXPECT_DONE(r, r->q, sva_copy(r->q, d.p, s + 7, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
+	EXPECT_DONE(r, r->q, sva_copy(r->q, d.p, s.p, (uint32_t)len, SVA_OP_FLAG_SUBMIT),
 		    SVA_STATUS_SUCCESS);
 	CU_ASSERT(memcmp(d.p, ref, len) == 0);
 	CU_ASSERT(buf_guards_ok(&d));
@@ -1235,8 +1231,7 @@ static void fault_src_dst(struct rig *r)
 	}
 	free(ref);
 	buf_free(&d);
-	munmap(s, len + PG);
-	close(fd);
+	buf_free(&s);
 }
 
 static void test_fault_src_dst(void) { run_cfgs("dsa_sim0", 16, fault_src_dst); }
@@ -1868,10 +1863,8 @@ static void test_fence_split(void)
 				}
 				memset(b.p, 0, len);
 				memset(cc.p, 0, len);
-				CU_ASSERT(madvise(b.map, b.maplen, MADV_DONTNEED) == 0);
-				CU_ASSERT(madvise(cc.map, cc.maplen, MADV_DONTNEED) == 0);
-				EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r.dev), b.map, b.maplen), 0);
-				EXPECT_EQ(sva_as_invalidate(sva_dev_process_as(r.dev), cc.map, cc.maplen), 0);
+				buf_evict(&b, r.dev);
+				buf_evict(&cc, r.dev);
 			}
 			/* After a failure: the fenced operation and the rest of the
 			 * burst are not attempted, whatever descriptor they are in. */

@@ -107,7 +107,7 @@ int ofl_map_output(struct ofl_map *m, const char *path, uint64_t size, mode_t mo
 	}
 	if (size > (uint64_t)INT64_MAX || ftruncate(m->fd, (off_t)size) < 0) {
 		ofl_err("%s: cannot set the size to %llu: %s", path, (unsigned long long)size,
-			strerror(errno));
+			strerror(size > (uint64_t)INT64_MAX ? EFBIG : errno));
 		goto fail;
 	}
 	/* Reserve the blocks now: a full disk is a clear error here rather than a

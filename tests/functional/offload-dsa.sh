@@ -144,6 +144,9 @@ expect 2 "$dsa" "${q[@]}" crc32c "$work"
 expect 2 "$dsa" "${q[@]}" fill "$work/f" 12q ff
 expect 2 "$dsa" "${q[@]}" fill "$work/f" " -0" ff # strtoull would skip the blank and the sign
 expect 2 "$dsa" "${q[@]}" fill "$work/f" 1T ff    # k, M, G only
+expect 2 "$dsa" "${q[@]}" fill "$work/f" 18446744073709551615 ff &&
+	{ grep -q "cannot set the size to 18446744073709551615: File too large" "$work/err" && ok ||
+		fail "size beyond off_t: $(cat "$work/err")"; }
 expect 2 "$dsa" "${q[@]}" fill "$work/f" 16 abc
 expect 2 "$dsa" "${q[@]}" --chunk 1000 crc32c "$work/a"
 expect 2 "$dsa" "${q[@]}" --fault-mode sometimes crc32c "$work/a"

@@ -13,13 +13,7 @@
 #include "sva_common.h"
 #include "sva_log.h"
 #include "sva_test.h"
-
-#define PG ((size_t)SVA_PAGE_SIZE)
-
-static uint64_t u(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
+#include "sva_test_util.h"
 
 /* A reservation of @npages PROT_NONE pages: parts get other protections so
  * that neighbouring VMAs never merge into the ones a test looks at. */

@@ -18,35 +18,8 @@
 #include "sva_iopf.h"
 #include "sva_log.h"
 #include "sva_test.h"
+#include "sva_test_util.h"
 #include "sva_time.h"
-
-/* Liveness bound of every wait (a lost completion), never a timing check. */
-#define DEADLINE_NS (30ull * 1000000000ull)
-
-/* ---- log capture -------------------------------------------------------------- */
-
-static FILE *log_f;
-
-static void log_begin(void)
-{
-	log_f = tmpfile();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(log_f);
-	sva_log_set_stream(log_f);
-}
-
-/* Stop capturing; return what was logged (static buffer). */
-static const char *log_end(void)
-{
-	static char buf[8192];
-	sva_log_set_stream(NULL);
-	fflush(log_f);
-	rewind(log_f);
-	size_t n = fread(buf, 1, sizeof(buf) - 1, log_f);
-	buf[n] = '\0';
-	fclose(log_f);
-	log_f = NULL;
-	return buf;
-}
 
 /* Open must fail with @err, and the log must name @needle. */
 static void open_fails(const char *name, const char *args, int err, const char *needle)
@@ -77,7 +50,7 @@ static unsigned int reap(struct sva_queue *q, unsigned int n, enum sva_status *f
 	uint64_t t0 = sva_now_ns();
 	if (first_bad)
 		*first_bad = SVA_STATUS_SUCCESS;
-	while (got < n && sva_now_ns() - t0 < DEADLINE_NS) {
+	while (got < n && sva_now_ns() - t0 < SVA_TEST_DEADLINE_NS) {
 		enum sva_status st[32];
 		uint16_t last;
 		uint16_t k = sva_completed_status(q, 32, &last, st);
@@ -541,7 +514,7 @@ static void test_stop_blocked_then_close(void)
 	EXPECT_EQ(sva_submit(q), 0);
 	/* The engine takes the first one and blocks on its fault. */
 	uint64_t t0 = sva_now_ns();
-	while (dump_page_requests(dev) == 0 && sva_now_ns() - t0 < DEADLINE_NS)
+	while (dump_page_requests(dev) == 0 && sva_now_ns() - t0 < SVA_TEST_DEADLINE_NS)
 		usleep(100);
 	CU_ASSERT(dump_page_requests(dev) > 0);
 	EXPECT_EQ(sva_dev_stop(dev), 0);
@@ -632,7 +605,7 @@ static void test_iopf_attach(void)
 	uint64_t t0 = sva_now_ns();
 	enum sva_status st = SVA_STATUS_UNKNOWN;
 	uint16_t last, n = 0;
-	while (n == 0 && sva_now_ns() - t0 < DEADLINE_NS) {
+	while (n == 0 && sva_now_ns() - t0 < SVA_TEST_DEADLINE_NS) {
 		sva_iopf_poll(pf, 64);
 		n = sva_completed_status(q, 1, &last, &st);
 	}

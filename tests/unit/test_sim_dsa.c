@@ -37,18 +37,14 @@
 #include "sva_log.h"
 #include "sva_test.h"
 #include "sva_test_ref.h"
+#include "sva_test_util.h"
 #include "sva_time.h"
 
-#define PG ((size_t)SVA_PAGE_SIZE)
-#define RW (SVA_PERM_READ | SVA_PERM_WRITE)
 #define MiB (1024u * 1024u)
-/* Liveness bound of every wait (a lost completion), never a timing check. */
-#define DEADLINE_NS (60ull * 1000000000ull)
-
-static uint64_t u(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
+/* Liveness bound of this program's waits (a lost completion), never a timing
+ * check: twice SVA_TEST_DEADLINE_NS, as its large fault-driven copies run
+ * for seconds under the sanitizers. */
+#define DEADLINE_NS (2 * SVA_TEST_DEADLINE_NS)
 
 /* ---- references ----------------------------------------------------------------- */
 

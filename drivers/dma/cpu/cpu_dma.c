@@ -456,12 +456,6 @@ static int cpu_info(struct sva_dev *dev, struct sva_dev_info *info)
 	return 0;
 }
 
-static int cpu_nop(struct sva_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
 static void cpu_close(struct sva_dev *dev)
 {
 	(void)dev;
@@ -551,8 +545,6 @@ static int cpu_queue_stats_reset(struct sva_dev *dev, struct sva_queue *q)
 
 static const struct sva_dev_ops cpu_ops = {
 	.info = cpu_info,
-	.start = cpu_nop,
-	.stop = cpu_nop,
 	.close = cpu_close,
 	.queue_setup = cpu_queue_setup,
 	.queue_drain = cpu_queue_drain,

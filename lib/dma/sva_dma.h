@@ -194,7 +194,8 @@ const char *sva_dev_name(const struct sva_dev *dev);
 
 /**
  * Attach an IO page-fault handler: the device's fault sources register with
- * it. One handler per device; a handler may serve several devices.
+ * it. One handler per device; a handler may serve several devices. The
+ * handler may be destroyed before the device is closed (sva_iopf_destroy()).
  * @return 0, -EBUSY (one is attached), -ENOTSUP, -errno.
  */
 int sva_dev_attach_iopf(struct sva_dev *dev, struct sva_iopf *pf);

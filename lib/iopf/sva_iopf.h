@@ -132,6 +132,9 @@ struct sva_iopf *sva_iopf_create(const struct sva_iopf_conf *conf);
 
 /**
  * Stop (draining), detach every source, free. Safe on NULL.
+ * The devices it served may still be open: their sources forget the handler,
+ * and a fault they raise afterwards fails as if no handler were attached
+ * (until sva_dev_detach_iopf() and sva_dev_attach_iopf() give them another).
  */
 void sva_iopf_destroy(struct sva_iopf *pf);
 

@@ -604,7 +604,7 @@ static void fill_result(struct idxd_slot *s, const uint8_t *cr, enum sva_status 
 		break;
 	case SVA_OP_CRC32C:
 	case SVA_OP_COPY_CRC32C:
-		r->value = (uint32_t)idxd_rd64(cr, 16);
+		r->value = idxd_rd32(cr, 16);
 		r->bytes = s->len;
 		break;
 	case SVA_OP_COMPRESS:
@@ -692,7 +692,7 @@ static void make_remainder(struct idxd_queue *q, uint16_t idx, const uint8_t *cr
 	case DSA_OPCODE_CRCGEN:
 	case DSA_OPCODE_COPY_CRC: {
 		/* Partial CRC of the bytes done seeds the remainder. */
-		uint32_t partial = (uint32_t)idxd_rd64(cr, 16);
+		uint32_t partial = idxd_rd32(cr, 16);
 		idxd_wr64(d, 16, idxd_rd64(d, 16) + bc);
 		if (opcode == DSA_OPCODE_COPY_CRC)
 			idxd_wr64(d, 24, idxd_rd64(d, 24) + bc);

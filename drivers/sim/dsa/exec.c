@@ -207,8 +207,7 @@ void sim_wait_failed(struct sim_exec *x, int r)
 	bool w = x->wpages[0].perm & SVA_PERM_WRITE;
 	if (st == DSA_COMP_PAGE_FAULT_IR && w)
 		st |= DSA_COMP_STATUS_WRITE;
-	uint32_t bc = (uint32_t)x->off;
-	memcpy(x->cr + 4, &bc, 4);
+	idxd_wr32(x->cr, 4, (uint32_t)x->off);
 	idxd_wr64(x->cr, 8, x->wpages[0].addr);
 	idxd_cr_set_fault_info(x->cr, w ? IDXD_FAULT_INFO_WRITE : 0);
 	sim_complete(x, st);
@@ -290,8 +289,7 @@ static void shape(struct sim_exec *x, uint64_t bytes)
 /* Prepare the record of the descriptor in x->d, if it wants one. */
 static void prepare_cr(struct sim_exec *x, uint8_t status, bool ok)
 {
-	uint32_t flags;
-	memcpy(&flags, x->d + 4, 4);
+	uint32_t flags = idxd_rd32(x->d, 4);
 	uint64_t cr_addr = idxd_rd64(x->d, 8);
 	if (!(flags & IDXD_OP_FLAG_CRAV) || !cr_addr)
 		return;
@@ -371,8 +369,7 @@ static enum run_result run_op(struct sim_exec *x, bool member)
 {
 	if (!x->op_begun) {
 		x->op_begun = true;
-		uint32_t flags;
-		memcpy(&flags, x->d + 4, 4);
+		uint32_t flags = idxd_rd32(x->d, 4);
 		uint64_t cr_addr = idxd_rd64(x->d, 8);
 		memset(x->cr, 0, sizeof(x->cr));
 		x->off = 0;
@@ -410,11 +407,9 @@ static uint8_t validate_batch(struct sim_exec *x)
 {
 	const uint8_t *d = x->bdesc;
 	const struct sim_dsa_conf *c = &x->dev->conf;
-	uint32_t w0, flags, count;
-	memcpy(&w0, d, 4);
-	memcpy(&flags, d + 4, 4);
-	flags &= 0xffffff;
-	memcpy(&count, d + 32, 4);
+	uint32_t w0 = idxd_rd32(d, 0);
+	uint32_t flags = idxd_rd32(d, 4) & 0xffffff;
+	uint32_t count = idxd_rd32(d, 32);
 	if (w0 >> 31)
 		return DSA_COMP_PRIV_BAD;
 	if ((w0 >> 20) & 0x7ff)
@@ -440,7 +435,7 @@ static uint8_t validate_batch(struct sim_exec *x)
 static void complete_batch(struct sim_exec *x, uint8_t status, uint32_t processed)
 {
 	memcpy(x->d, x->bdesc, sizeof(x->d));
-	memcpy(x->cr + 4, &processed, 4); /* descriptors completed */
+	idxd_wr32(x->cr, 4, processed); /* descriptors completed */
 	x->in_batch = false;
 	x->op_begun = true; /* the batch's own record is what remains */
 	x->op_active = false;
@@ -542,8 +537,7 @@ static enum run_result run_batch(struct sim_exec *x)
 				break;
 		}
 		if (!x->bfetched && !x->op_active && !x->cr_pending) {
-			uint32_t bflags;
-			memcpy(&bflags, x->bdesc + 4, 4);
+			uint32_t bflags = idxd_rd32(x->bdesc, 4);
 			bool block = (bflags & IDXD_OP_FLAG_BOF) != 0;
 			if (x->wait == WAIT_LIST) {
 				int r = sim_wait_check(x);
@@ -579,8 +573,7 @@ static enum run_result run_batch(struct sim_exec *x)
 				__builtin_prefetch((const void *)(uintptr_t)(a + 4 * IDXD_DESC_SIZE));
 			memcpy(x->d, (const void *)(uintptr_t)a, IDXD_DESC_SIZE);
 			x->bfetched = true;
-			uint32_t mflags;
-			memcpy(&mflags, x->d + 4, 4);
+			uint32_t mflags = idxd_rd32(x->d, 4);
 			if ((mflags & IDXD_OP_FLAG_FENCE) && x->bfailed) {
 				/* A fenced descriptor after a failure: abandon the rest. */
 				batch_fail(x, DSA_COMP_BATCH_FAIL, 0);

@@ -18,11 +18,9 @@ static uint8_t validate_dsa(struct sim_exec *x, bool member)
 {
 	const uint8_t *d = x->d;
 	const struct sim_dsa_conf *c = &x->dev->conf;
-	uint32_t w0, flags, size;
-	memcpy(&w0, d, 4);
-	memcpy(&flags, d + 4, 4);
-	flags &= 0xffffff;
-	memcpy(&size, d + 32, 4);
+	uint32_t w0 = idxd_rd32(d, 0);
+	uint32_t flags = idxd_rd32(d, 4) & 0xffffff;
+	uint32_t size = idxd_rd32(d, 32);
 	uint8_t op = d[7];
 	if (w0 >> 31)
 		return DSA_COMP_PRIV_BAD; /* user portals cannot submit privileged work */
@@ -114,8 +112,7 @@ static void finish_compare(struct sim_exec *x, uint32_t flags, bool differ, uint
 {
 	x->cr[1] = differ;
 	if (differ) {
-		uint32_t bc = (uint32_t)at;
-		memcpy(x->cr + 4, &bc, 4);
+		idxd_wr32(x->cr, 4, (uint32_t)at);
 	}
 	uint8_t st = DSA_COMP_SUCCESS;
 	if ((flags & IDXD_OP_FLAG_CR) && (uint8_t)differ != (x->d[40] & 1))
@@ -126,10 +123,8 @@ static void finish_compare(struct sim_exec *x, uint32_t flags, bool differ, uint
 enum run_result sim_op_dsa(struct sim_exec *x)
 {
 	const uint8_t *d = x->d;
-	uint32_t flags, size;
-	memcpy(&flags, d + 4, 4);
-	flags &= 0xffffff;
-	memcpy(&size, d + 32, 4);
+	uint32_t flags = idxd_rd32(d, 4) & 0xffffff;
+	uint32_t size = idxd_rd32(d, 32);
 	uint8_t op = d[7];
 	bool block = (flags & IDXD_OP_FLAG_BOF) != 0;
 	uint64_t a = idxd_rd64(d, 16), b = idxd_rd64(d, 24), c = idxd_rd64(d, 40);
@@ -262,8 +257,7 @@ enum run_result sim_op_dsa(struct sim_exec *x)
 		}
 		if (xo == XO_PARTIAL) {
 			bool w = rs[lim].perm & SVA_PERM_WRITE;
-			uint32_t bc = (uint32_t)x->off;
-			memcpy(x->cr + 4, &bc, 4);
+			idxd_wr32(x->cr, 4, (uint32_t)x->off);
 			idxd_wr64(x->cr, 8, rs[lim].addr + len);
 			idxd_cr_set_fault_info(x->cr, w ? IDXD_FAULT_INFO_WRITE : 0);
 			if (op == DSA_OPCODE_CRCGEN || op == DSA_OPCODE_COPY_CRC)

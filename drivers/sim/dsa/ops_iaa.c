@@ -32,14 +32,12 @@ uint8_t sim_validate_iaa(struct sim_exec *x, bool member)
 {
 	const uint8_t *d = x->d;
 	const struct sim_dsa_conf *c = &x->dev->conf;
-	uint32_t w0, flags, size, max_dst, src2_size;
 	(void)member;
-	memcpy(&w0, d, 4);
-	memcpy(&flags, d + 4, 4);
-	flags &= 0xffffff;
-	memcpy(&size, d + 32, 4);
-	memcpy(&max_dst, d + 48, 4);
-	memcpy(&src2_size, d + 52, 4);
+	uint32_t w0 = idxd_rd32(d, 0);
+	uint32_t flags = idxd_rd32(d, 4) & 0xffffff;
+	uint32_t size = idxd_rd32(d, 32);
+	uint32_t max_dst = idxd_rd32(d, 48);
+	uint32_t src2_size = idxd_rd32(d, 52);
 	uint16_t opf = idxd_rd16(d, 38);
 	uint8_t op = d[7];
 	if (w0 >> 31)
@@ -214,9 +212,9 @@ void sim_aecs_release_all(struct sim_dsa *dev)
 
 static void set_output(struct sim_exec *x, uint32_t consumed, uint32_t produced, uint32_t crc)
 {
-	memcpy(x->cr + 4, &consumed, 4);
-	memcpy(x->cr + 24, &produced, 4);
-	memcpy(x->cr + 32, &crc, 4);
+	idxd_wr32(x->cr, 4, consumed);
+	idxd_wr32(x->cr, 24, produced);
+	idxd_wr32(x->cr, 32, crc);
 }
 
 static enum run_result decompress(struct sim_exec *x, uint32_t flags, uint32_t size,
@@ -286,12 +284,10 @@ static enum run_result decompress(struct sim_exec *x, uint32_t flags, uint32_t s
 enum run_result sim_op_iaa(struct sim_exec *x)
 {
 	const uint8_t *d = x->d;
-	uint32_t flags, size, max_dst, src2_size;
-	memcpy(&flags, d + 4, 4);
-	flags &= 0xffffff;
-	memcpy(&size, d + 32, 4);
-	memcpy(&max_dst, d + 48, 4);
-	memcpy(&src2_size, d + 52, 4);
+	uint32_t flags = idxd_rd32(d, 4) & 0xffffff;
+	uint32_t size = idxd_rd32(d, 32);
+	uint32_t max_dst = idxd_rd32(d, 48);
+	uint32_t src2_size = idxd_rd32(d, 52);
 	uint8_t op = d[7];
 	bool block = (flags & IDXD_OP_FLAG_BOF) != 0;
 	uint64_t src = idxd_rd64(d, 16), dst = idxd_rd64(d, 24), src2 = idxd_rd64(d, 40);

@@ -2471,22 +2471,50 @@ static void stale_translation(struct rig *r)
 
 static void test_stale_translation(void) { run_cfgs("dsa_sim0", 16, stale_translation); }
 
-/* A page the device has a translation cached for (as record, and as source
- * and destination of a copy), then unmapped behind its back (no
- * sva_as_invalidate()) and kept inaccessible. */
-static uint8_t *stale_page(struct raw *r)
+/* Stale-translation scenarios: everything one touches (records, lists,
+ * data, the stale page) lives in one 2 MiB chunk of fresh memory, so all of it
+ * sits in one entry of the device's direct-mapped translation cache: nothing
+ * the scenario touches can evict the stale page's translation (two chunks
+ * would collide in 1 of SVA_DEFAULT_ATC_ENTRIES layouts). Page 0 holds small
+ * buffers; STALE_PG is the page that goes stale, and stays an inaccessible
+ * page of the chunk until the chunk goes. */
+#define STALE_PG 8
+
+static uint8_t *stale_chunk_map(void)
 {
-	static _Alignas(64) uint8_t cr[64], scratch[64];
+	size_t c = SIM_ATC_CHUNK_SIZE;
+	uint8_t *m = mmap(NULL, 2 * c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(m != MAP_FAILED);
+	uint8_t *a = (uint8_t *)SVA_ALIGN_UP((uintptr_t)m, c);
+	if (a != m)
+		CU_ASSERT(munmap(m, (size_t)(a - m)) == 0);
+	if (a + c != m + 2 * c)
+		CU_ASSERT(munmap(a + c, (size_t)(m + c - a)) == 0);
+	return a;
+}
+
+static void stale_chunk_unmap(uint8_t *chunk)
+{
+	CU_ASSERT(munmap(chunk, SIM_ATC_CHUNK_SIZE) == 0);
+}
+
+/* Page STALE_PG of @chunk, mapped afresh and given a cached translation (as
+ * record, and as source and destination of a copy), then replaced behind the
+ * device's back (no sva_as_invalidate()) by an inaccessible page. Uses the
+ * last two lines of page 0 of @chunk. */
+static uint8_t *stale_page(struct raw *r, uint8_t *chunk)
+{
+	uint8_t *cr = chunk + PG - 128, *scratch = chunk + PG - 64;
 	uint8_t d[64];
-	uint8_t *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CU_ASSERT_FATAL(p != MAP_FAILED);
+	uint8_t *p = chunk + STALE_PG * PG;
+	void *m = mmap(p, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CU_ASSERT_FATAL(m == p);
 	const uint32_t F = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
 	dsa_desc(d, DSA_OPCODE_MEMMOVE, F, p, u(p) + 64, u(scratch), 64);
 	EXPECT_EQ(raw_run(r, d, p), DSA_COMP_SUCCESS);
 	dsa_desc(d, DSA_OPCODE_MEMMOVE, F, cr, u(scratch), u(p) + 64, 64);
 	EXPECT_EQ(raw_run(r, d, cr), DSA_COMP_SUCCESS);
-	CU_ASSERT(munmap(p, PG) == 0);
-	void *hole = mmap(p, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *hole = mmap(p, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	CU_ASSERT_FATAL(hole == p);
 	return p;
 }
@@ -2509,8 +2537,9 @@ static void test_stale_record_once(void)
 		struct sim_dsa_conf conf = {.nb_engines = inl ? 0 : 1};
 		raw_open(&r, &conf, NULL, NULL, 1, PF_POLL);
 		const uint32_t F = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
-		static _Alignas(64) uint8_t buf[64], buf2[64], bcr[64], mcr[64];
-		static _Alignas(64) uint8_t list[2][64];
+		uint8_t *chunk = stale_chunk_map();
+		uint8_t *buf = chunk, *buf2 = chunk + 64, *bcr = chunk + 128, *mcr = chunk + 192;
+		uint8_t(*list)[64] = (uint8_t(*)[64])(chunk + 256);
 		uint8_t d[64];
 		struct sim_dsa_stats s0, s1;
 		struct sim_swerr e;
@@ -2520,7 +2549,7 @@ static void test_stale_record_once(void)
 		/* A single operation whose record write hits the guard. */
 		for (int i = 0; i < 64; i++)
 			buf[i] = (uint8_t)i;
-		uint8_t *rec = stale_page(&r);
+		uint8_t *rec = stale_page(&r, chunk);
 		sim_dsa_stats_get(r.hw, &s0);
 		dsa_desc(d, DSA_OPCODE_MEMMOVE, F, rec, u(buf), u(buf) + 1, 16);
 		EXPECT_EQ(sim_portal_submit(r.portal[0], d), 0);
@@ -2535,14 +2564,13 @@ static void test_stale_record_once(void)
 		EXPECT_EQ(e.status, DSA_COMP_CRA_XLAT);
 		EXPECT_EQ(e.addr, u(rec));
 		EXPECT_EQ(sim_dsa_swerr_read(r.hw, &e), -EAGAIN);
-		munmap(rec, PG);
 
 		/* The same as a batch member; the next member still runs. */
 		for (int i = 0; i < 64; i++)
 			buf[i] = (uint8_t)i;
-		memset(buf2, 0, sizeof(buf2));
-		memset(mcr, 0, sizeof(mcr));
-		rec = stale_page(&r);
+		memset(buf2, 0, 64);
+		memset(mcr, 0, 64);
+		rec = stale_page(&r, chunk);
 		dsa_desc(list[0], DSA_OPCODE_MEMMOVE, F, rec, u(buf), u(buf) + 1, 16);
 		dsa_desc(list[1], DSA_OPCODE_MEMMOVE, F, mcr, u(buf) + 32, u(buf2), 16);
 		dsa_desc(d, DSA_OPCODE_BATCH, F, bcr, u(list), 0, 2);
@@ -2559,10 +2587,9 @@ static void test_stale_record_once(void)
 		EXPECT_EQ(sim_dsa_swerr_read(r.hw, &e), 0);
 		EXPECT_EQ(e.addr, u(rec));
 		EXPECT_EQ(sim_dsa_swerr_read(r.hw, &e), -EAGAIN);
-		munmap(rec, PG);
 
 		/* No record at all: a stale source fails the operation, once. */
-		uint8_t *src = stale_page(&r);
+		uint8_t *src = stale_page(&r, chunk);
 		sim_dsa_stats_get(r.hw, &s0);
 		dsa_desc(d, DSA_OPCODE_MEMMOVE, IDXD_OP_FLAG_BOF, NULL, u(src) + 64, u(buf2), 64);
 		EXPECT_EQ(sim_portal_submit(r.portal[0], d), 0);
@@ -2572,8 +2599,8 @@ static void test_stale_record_once(void)
 		EXPECT_EQ(s1.errors - s0.errors, 1);
 		EXPECT_EQ(s1.stale - s0.stale, 1);
 		EXPECT_EQ(s1.swerrs - s0.swerrs, 0);
-		munmap(src, PG);
 		raw_close(&r);
+		stale_chunk_unmap(chunk);
 	}
 }
 
@@ -2625,6 +2652,7 @@ static void test_batch_cr_align(void)
  * cached, then unmapped behind its back (see stale_page()). */
 struct stale_iaa {
 	struct raw r;
+	uint8_t *chunk; /* record at 0, output at PG (2 pages), AECS at 3 PG */
 	uint8_t comp[4096];
 	size_t clen;
 	uint8_t plain[8192];
@@ -2645,18 +2673,19 @@ static void iaa_decomp_desc(uint8_t d[64], const uint8_t *cr, uint64_t src, uint
 	}
 }
 
+/* The compressed data on page STALE_PG of the chunk, decompressed once
+ * (translation cached), then replaced by an inaccessible page. */
 static uint8_t *stale_iaa_src(struct stale_iaa *t)
 {
-	static _Alignas(64) uint8_t cr[64];
-	static uint8_t out[8192];
+	uint8_t *cr = t->chunk, *out = t->chunk + PG;
 	uint8_t d[64];
-	uint8_t *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CU_ASSERT_FATAL(p != MAP_FAILED);
+	uint8_t *p = t->chunk + STALE_PG * PG;
+	void *m = mmap(p, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CU_ASSERT_FATAL(m == p);
 	memcpy(p, t->comp, t->clen);
-	iaa_decomp_desc(d, cr, u(p), (uint32_t)t->clen, out, sizeof(out), 0, NULL);
+	iaa_decomp_desc(d, cr, u(p), (uint32_t)t->clen, out, 2 * PG, 0, NULL);
 	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
-	CU_ASSERT(munmap(p, PG) == 0);
-	void *hole = mmap(p, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *hole = mmap(p, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	CU_ASSERT_FATAL(hole == p);
 	return p;
 }
@@ -2664,15 +2693,14 @@ static uint8_t *stale_iaa_src(struct stale_iaa *t)
 static void *stale_iaa_main(void *arg)
 {
 	struct stale_iaa *t = arg;
-	static _Alignas(64) uint8_t cr[64], aecs[IAX_AECS_SIZE];
-	static uint8_t out[8192];
+	uint8_t *cr = t->chunk, *out = t->chunk + PG, *aecs = t->chunk + 3 * PG;
+	const uint32_t OUT = 2 * PG;
 	uint8_t d[64];
 	/* Stateless: the operation fails, the next one runs. */
 	uint8_t *src = stale_iaa_src(t);
-	iaa_decomp_desc(d, cr, u(src), (uint32_t)t->clen, out, sizeof(out), 0, NULL);
+	iaa_decomp_desc(d, cr, u(src), (uint32_t)t->clen, out, OUT, 0, NULL);
 	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_TRANSLATION_FAIL);
-	munmap(src, PG);
-	iaa_decomp_desc(d, cr, u(t->comp), (uint32_t)t->clen, out, sizeof(out), 0, NULL);
+	iaa_decomp_desc(d, cr, u(t->comp), (uint32_t)t->clen, out, OUT, 0, NULL);
 	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
 	CU_ASSERT(memcmp(out, t->plain, sizeof(t->plain)) == 0);
 	/* A stream through an AECS: its step that faults ends the stream,
@@ -2680,26 +2708,24 @@ static void *stale_iaa_main(void *arg)
 	const uint32_t WR = IDXD_OP_FLAG_WR_SRC2_AECS_COMP;
 	const uint32_t RDWR = IDXD_OP_FLAG_RD_SRC2_AECS | WR;
 	uint32_t half = (uint32_t)t->clen / 2;
-	iaa_decomp_desc(d, cr, u(t->comp), half, out, sizeof(out), WR, aecs);
+	iaa_decomp_desc(d, cr, u(t->comp), half, out, OUT, WR, aecs);
 	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
 	src = stale_iaa_src(t);
-	iaa_decomp_desc(d, cr, u(src) + half, (uint32_t)t->clen - half, out, sizeof(out), RDWR, aecs);
+	iaa_decomp_desc(d, cr, u(src) + half, (uint32_t)t->clen - half, out, OUT, RDWR, aecs);
 	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_TRANSLATION_FAIL);
-	munmap(src, PG);
-	iaa_decomp_desc(d, cr, u(t->comp) + half, (uint32_t)t->clen - half, out, sizeof(out), RDWR,
+	iaa_decomp_desc(d, cr, u(t->comp) + half, (uint32_t)t->clen - half, out, OUT, RDWR,
 			aecs);
 	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_ANALYTICS_ERROR);
 	/* More faulting stream starts than the device has streams: none is
 	 * left holding one. */
 	for (int i = 0; i < 65; i++) {
 		src = stale_iaa_src(t);
-		iaa_decomp_desc(d, cr, u(src), half, out, sizeof(out), WR, aecs);
+		iaa_decomp_desc(d, cr, u(src), half, out, OUT, WR, aecs);
 		EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_TRANSLATION_FAIL);
-		munmap(src, PG);
 	}
-	iaa_decomp_desc(d, cr, u(t->comp), half, out, sizeof(out), WR, aecs);
+	iaa_decomp_desc(d, cr, u(t->comp), half, out, OUT, WR, aecs);
 	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
-	iaa_decomp_desc(d, cr, u(t->comp) + half, (uint32_t)t->clen - half, out, sizeof(out), RDWR,
+	iaa_decomp_desc(d, cr, u(t->comp) + half, (uint32_t)t->clen - half, out, OUT, RDWR,
 			aecs);
 	EXPECT_EQ(raw_run(&t->r, d, cr), IAX_COMP_SUCCESS);
 	raw_close(&t->r);
@@ -2714,6 +2740,7 @@ static void test_stale_decompress(void)
 		static struct stale_iaa t;
 		struct sim_dsa_conf conf = {.type = SIM_DEV_IAA, .nb_engines = inl ? 0 : 1};
 		raw_open(&t.r, &conf, NULL, NULL, 1, PF_POLL);
+		t.chunk = stale_chunk_map();
 		fill_text(t.plain, sizeof(t.plain));
 		t.clen = ref_zdeflate(t.plain, sizeof(t.plain), t.comp, sizeof(t.comp), 6, false);
 		CU_ASSERT_FATAL(t.clen > 64 && t.clen <= PG);
@@ -2726,6 +2753,7 @@ static void test_stale_decompress(void)
 			fprintf(stderr, "stale_decompress (%s): hangs\n", inl ? "inline" : "engine");
 			_exit(1); /* the device is stuck: fail rather than hang */
 		}
+		stale_chunk_unmap(t.chunk);
 	}
 }
 

@@ -14,9 +14,11 @@
  *
  * Waits are bounded only to turn a lost completion into a failure; nothing
  * asserts on time. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -2604,6 +2606,89 @@ static void test_stale_record_once(void)
 	}
 }
 
+/* The CPUs a task may run on as the kernel lists them ("3", "0-1"), from
+ * its /proc status file @path, into @out; false if it cannot be read. */
+static bool status_cpus(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[256], buf[64];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "Cpus_allowed_list: %63s", buf) == 1;
+	fclose(f);
+	if (found)
+		snprintf(out, len, "%s", buf);
+	return found;
+}
+
+/* The same for the thread of this process named @comm. */
+static bool thread_cpus(const char *comm, char *out, size_t len)
+{
+	DIR *dir = opendir("/proc/self/task");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	bool found = false;
+	struct dirent *de;
+	while (!found && (de = readdir(dir)) != NULL) {
+		char path[300], name[64] = "";
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f))
+			name[strcspn(name, "\n")] = '\0';
+		fclose(f);
+		if (strcmp(name, comm) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", de->d_name);
+		found = status_cpus(path, out, len);
+	}
+	closedir(dir);
+	return found;
+}
+
+/* Raw: an engine given a CPU runs pinned to it; one given a CPU the process
+ * may not use runs unpinned, with a warning, and still does its work. */
+static void test_engine_pinning(void)
+{
+	cpu_set_t allowed;
+	CU_ASSERT_FATAL(sched_getaffinity(0, sizeof(allowed), &allowed) == 0);
+	int mine = -1, other = -1;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (CPU_ISSET(c, &allowed))
+			mine = c;
+		else if (other < 0 && c > mine && mine >= 0)
+			other = c;
+	}
+	CU_ASSERT_FATAL(mine >= 0 && other >= 0);
+	char process_cpus[64] = "";
+	CU_ASSERT_FATAL(status_cpus("/proc/self/status", process_cpus, sizeof(process_cpus)));
+	const int cpus[2] = {mine, other};
+	for (int k = 0; k < 2; k++) {
+		struct sim_dsa_conf conf = {.name = "pinsim", .nb_engines = 1, .engines_pinned = true};
+		conf.engine_cpu[0] = (int16_t)cpus[k];
+		struct raw r;
+		log_begin();
+		raw_open(&r, &conf, NULL, NULL, 1, PF_POLL);
+		const char *log = log_end();
+		char got[64] = "", want[64];
+		CU_ASSERT(thread_cpus("pinsim-e0", got, sizeof(got)));
+		snprintf(want, sizeof(want), "%d", mine);
+		const char *expect = k == 0 ? want : process_cpus;
+		CU_ASSERT_STRING_EQUAL(got, expect);
+		if (strcmp(got, expect) != 0)
+			fprintf(stderr, "engine_pinning: engine on CPUs '%s', expected '%s'\n", got,
+				expect);
+		CU_ASSERT((strstr(log, "cannot pin engine 0") != NULL) == (k == 1));
+		static _Alignas(64) uint8_t cr[64];
+		uint8_t d[64];
+		dsa_desc(d, DSA_OPCODE_NOOP, IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR, cr, 0, 0, 0);
+		EXPECT_EQ(raw_run(&r, d, cr), DSA_COMP_SUCCESS);
+		raw_close(&r);
+	}
+}
+
 /* Raw: batch members with a misaligned record address fail alike whether
  * the batch runs on its fast path or the general one (shaping): nothing
  * copied, one software error each. */
@@ -2868,6 +2953,7 @@ static const struct sva_test_case hw_tests[] = {
 	{"stale_record_once", test_stale_record_once},
 	{"stale_decompress", test_stale_decompress},
 	{"batch_cr_align", test_batch_cr_align},
+	{"engine_pinning", test_engine_pinning},
 	{"dontneed_refaults", test_dontneed_refaults},
 	{NULL, NULL},
 };

@@ -116,23 +116,24 @@ int sim_dsa_start(struct sim_dsa *dev)
 	for (unsigned int i = 0; i < dev->conf.nb_engines; i++) {
 		struct sim_exec *x = dev->engine[i];
 		atomic_store(&x->stop, false);
-		int rc = pthread_create(&x->thread, NULL, engine_main, x);
+		/* Pinned from its first instruction; a CPU the process may not use
+		 * costs the pinning, not the engine. */
+		int rc = sva_thread_create_pinned(&x->thread, x->cpu, engine_main, x);
+		if (rc == -EINVAL && x->cpu >= 0) {
+			SVA_LOG(SIM, WARNING, "%s: cannot pin engine %u to CPU %d: %s", dev->name, i,
+				x->cpu, strerror(-rc));
+			rc = sva_thread_create_pinned(&x->thread, -1, engine_main, x);
+		}
 		if (rc) {
-			SVA_LOG(SIM, ERR, "%s: cannot start engine %u: %s", dev->name, i, strerror(rc));
+			SVA_LOG(SIM, ERR, "%s: cannot start engine %u: %s", dev->name, i, strerror(-rc));
 			pthread_mutex_unlock(&dev->lock);
 			sim_dsa_stop(dev);
-			return -rc;
+			return rc;
 		}
 		x->running = true;
 		char tname[32]; /* the kernel keeps 15 characters of it */
 		snprintf(tname, sizeof(tname), "%.9s-e%u", dev->name, i % SIM_DSA_MAX_ENGINES);
 		sva_thread_set_name(x->thread, tname);
-		if (x->cpu >= 0) {
-			rc = sva_thread_pin(x->thread, x->cpu);
-			if (rc < 0)
-				SVA_LOG(SIM, WARNING, "%s: cannot pin engine %u to CPU %d: %s", dev->name,
-					i, x->cpu, strerror(-rc));
-		}
 	}
 	__atomic_store_n(&dev->started, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&dev->lock);
